@@ -1,0 +1,221 @@
+import type { Prisma } from "../generated/postgres/client.js";
+import type { Db, Provider } from "./db.js";
+import type { AttemptContext, AttemptRecord } from "./records.js";
+import { settleTaskAndRun } from "./settle.js";
+import { toAttemptRecord, toRunRecord, toTaskRecord, toThreadRecord } from "./to-record.js";
+import {
+  attemptSourcesOf,
+  workspaceSourcesOf,
+  type AttemptState,
+  type WorkspaceState,
+} from "./transitions.js";
+import { isUniqueViolation } from "./unique-violation.js";
+
+/** Fields the pipeline fills in as an attempt goes along. */
+export type AttemptProgress = Partial<
+  Pick<
+    AttemptRecord,
+    | "baseSha"
+    | "headSha"
+    | "worktreePath"
+    | "checkRunId"
+    | "pid"
+    | "host"
+    | "startedAt"
+    | "endedAt"
+    | "exitCode"
+    | "summary"
+    | "pullRequestNumber"
+    | "pullRequestUrl"
+  >
+>;
+
+export interface ConcurrencyLimits {
+  maxRunning: number;
+  perRepository: number;
+  perAgent: Readonly<Record<string, number>>;
+}
+
+const withContext = { task: { include: { run: { include: { thread: true } } } } } as const;
+
+type AttemptRow = Awaited<ReturnType<Db["attempt"]["findFirstOrThrow"]>>;
+type ContextRow = AttemptRow & {
+  task: Awaited<ReturnType<Db["task"]["findFirstOrThrow"]>> & {
+    run: Awaited<ReturnType<Db["run"]["findFirstOrThrow"]>> & {
+      thread: Awaited<ReturnType<Db["thread"]["findFirstOrThrow"]>>;
+    };
+  };
+};
+
+function toContext(row: ContextRow): AttemptContext {
+  return {
+    attempt: toAttemptRecord(row),
+    task: toTaskRecord(row.task),
+    run: toRunRecord(row.task.run),
+    thread: toThreadRecord(row.task.run.thread),
+  };
+}
+
+function toData(progress: AttemptProgress): Prisma.AttemptUpdateManyMutationInput {
+  const { checkRunId, ...rest } = progress;
+  return checkRunId === undefined ? rest : { ...rest, checkRunId: checkRunId === null ? null : BigInt(checkRunId) };
+}
+
+export async function findAttemptContext(db: Db, attemptId: number): Promise<AttemptContext | undefined> {
+  const row = await db.attempt.findUnique({ where: { id: attemptId }, include: withContext });
+  return row ? toContext(row) : undefined;
+}
+
+/** Attempts in the given states, oldest first, optionally only those held by one host. */
+export async function listAttemptContexts(
+  db: Db,
+  params: { states: readonly AttemptState[]; host?: string },
+): Promise<AttemptContext[]> {
+  const rows = await db.attempt.findMany({
+    where: { state: { in: [...params.states] }, ...(params.host === undefined ? {} : { host: params.host }) },
+    orderBy: { id: "asc" },
+    include: withContext,
+  });
+  return rows.map(toContext);
+}
+
+/**
+ * Moves an attempt to `to` if, and only if, it is in a state allowed to move
+ * there (see transitions.ts), recording `progress` with it. False when the
+ * attempt had already moved on: another command or webhook won the race.
+ */
+export async function transitionAttempt(
+  db: Db,
+  params: { attemptId: number; to: AttemptState; progress?: AttemptProgress },
+): Promise<boolean> {
+  const { attemptId, to, progress = {} } = params;
+  return db.$transaction(async (tx) => {
+    const { count } = await tx.attempt.updateMany({
+      where: { id: attemptId, state: { in: attemptSourcesOf(to) } },
+      data: { ...toData(progress), state: to },
+    });
+    if (count === 0) return false;
+    const { taskId } = await tx.attempt.findUniqueOrThrow({ where: { id: attemptId }, select: { taskId: true } });
+    await settleTaskAndRun(tx, taskId);
+    return true;
+  });
+}
+
+/** Records progress that is not a state change (sha, paths, ids). */
+export async function updateAttempt(db: Db, params: { attemptId: number; progress: AttemptProgress }): Promise<void> {
+  await db.attempt.update({ where: { id: params.attemptId }, data: toData(params.progress) });
+}
+
+/** Moves a workspace to `to` if allowed from its current state; false otherwise. */
+export async function transitionWorkspace(
+  db: Db,
+  params: { attemptId: number; to: WorkspaceState; worktreePath?: string },
+): Promise<boolean> {
+  const { count } = await db.attempt.updateMany({
+    where: { id: params.attemptId, workspaceState: { in: workspaceSourcesOf(params.to) } },
+    data: { workspaceState: params.to, ...(params.worktreePath ? { worktreePath: params.worktreePath } : {}) },
+  });
+  return count === 1;
+}
+
+export type NextAttemptResult =
+  | { kind: "created"; attempt: AttemptRecord; previous: AttemptRecord }
+  | { kind: "refused"; previous: AttemptRecord | undefined };
+
+/**
+ * Queues attempt n+1 of a task when its latest attempt n is in one of
+ * `allowedFrom`. Racing callers (a comment and a button press, a redelivered
+ * webhook) compute the same n+1; the (task, number) key lets exactly one win,
+ * and the others get `refused` with the attempt that stopped them.
+ */
+export async function createNextAttempt(
+  db: Db,
+  params: {
+    taskId: number;
+    allowedFrom: readonly AttemptState[];
+    /** Agent of the new attempt; the previous attempt's when left out. */
+    agent?: string;
+    prompt: string;
+    feedback?: string;
+    requestedBy: string;
+    buildBranch: (attemptNumber: number) => string;
+  },
+): Promise<NextAttemptResult> {
+  const { taskId, allowedFrom, agent, prompt, feedback, requestedBy, buildBranch } = params;
+  try {
+    return await db.$transaction(async (tx) => {
+      const latest = await tx.attempt.findFirst({ where: { taskId }, orderBy: { number: "desc" } });
+      if (!latest || !allowedFrom.includes(latest.state as AttemptState)) {
+        return { kind: "refused", previous: latest ? toAttemptRecord(latest) : undefined } as const;
+      }
+      const number = latest.number + 1;
+      const created = await tx.attempt.create({
+        data: {
+          taskId,
+          number,
+          agent: agent ?? latest.agent,
+          state: "queued",
+          requestedBy,
+          prompt,
+          feedback: feedback ?? null,
+          branch: buildBranch(number),
+        },
+      });
+      await settleTaskAndRun(tx, taskId);
+      return { kind: "created", attempt: toAttemptRecord(created), previous: toAttemptRecord(latest) } as const;
+    });
+  } catch (error) {
+    if (!isUniqueViolation(error)) throw error;
+    const latest = await db.attempt.findFirst({ where: { taskId }, orderBy: { number: "desc" } });
+    return { kind: "refused", previous: latest ? toAttemptRecord(latest) : undefined };
+  }
+}
+
+/** Serialises slot claims across processes on PostgreSQL; SQLite transactions are serial already. */
+async function lockClaims(tx: Prisma.TransactionClient, provider: Provider): Promise<void> {
+  if (provider === "postgresql") await tx.$executeRawUnsafe("SELECT pg_advisory_xact_lock(7104001)");
+}
+
+/**
+ * Claims the oldest queued attempt that fits the concurrency limits (global,
+ * per repository, per agent) and moves it to `running` on `host`. Undefined
+ * when nothing is queued or every queued attempt would exceed a limit.
+ */
+export async function claimNextQueued(
+  db: Db,
+  params: { host: string; limits: ConcurrencyLimits; provider: Provider },
+): Promise<AttemptContext | undefined> {
+  const { host, limits, provider } = params;
+  return db.$transaction(async (tx) => {
+    await lockClaims(tx, provider);
+    const running = await tx.attempt.findMany({
+      where: { state: "running" },
+      select: { agent: true, task: { select: { run: { select: { thread: { select: { owner: true, repo: true } } } } } } },
+    });
+    if (running.length >= limits.maxRunning) return undefined;
+    const countBy = (keys: string[]) => keys.reduce((m, k) => m.set(k, (m.get(k) ?? 0) + 1), new Map<string, number>());
+    const repoOf = (thread: { owner: string; repo: string }) => `${thread.owner}/${thread.repo}`;
+    const byRepo = countBy(running.map((r) => repoOf(r.task.run.thread)));
+    const byAgent = countBy(running.map((r) => r.agent));
+    const queued = await tx.attempt.findMany({
+      where: { state: "queued" },
+      orderBy: { id: "asc" },
+      take: 200,
+      include: withContext,
+    });
+    const next = queued.find((row) => {
+      const repoCount = byRepo.get(repoOf(row.task.run.thread)) ?? 0;
+      const agentLimit = limits.perAgent[row.agent];
+      return repoCount < limits.perRepository && (agentLimit === undefined || (byAgent.get(row.agent) ?? 0) < agentLimit);
+    });
+    if (!next) return undefined;
+    const startedAt = new Date();
+    const { count } = await tx.attempt.updateMany({
+      where: { id: next.id, state: "queued" },
+      data: { state: "running", host, startedAt },
+    });
+    if (count === 0) return undefined;
+    await settleTaskAndRun(tx, next.taskId);
+    return toContext({ ...next, state: "running", host, startedAt });
+  });
+}

@@ -1,0 +1,86 @@
+/**
+ * Plain records the store hands out. They carry no Prisma types, so the
+ * pipeline, commands and renderers never import Prisma. GitHub ids are numbers
+ * here (they fit in 2^53) and BigInt in the database.
+ */
+import type { AttemptState, RunState, TaskState, WorkspaceState } from "./transitions.js";
+
+export type ThreadKind = "issue" | "pull_request";
+
+export interface ThreadRecord {
+  id: number;
+  installationId: number;
+  owner: string;
+  repo: string;
+  number: number;
+  kind: ThreadKind;
+  statusCommentId: number | null;
+}
+
+export interface RunRecord {
+  id: number;
+  threadId: number;
+  state: RunState;
+  requestedBy: string;
+  baseRef: string;
+  prBase: string;
+  createdAt: Date;
+  endedAt: Date | null;
+}
+
+export interface TaskRecord {
+  id: number;
+  runId: number;
+  key: string;
+  state: TaskState;
+  prompt: string;
+}
+
+export interface AttemptRecord {
+  id: number;
+  taskId: number;
+  number: number;
+  agent: string;
+  state: AttemptState;
+  requestedBy: string;
+  prompt: string;
+  feedback: string | null;
+  branch: string;
+  baseSha: string | null;
+  headSha: string | null;
+  worktreePath: string | null;
+  workspaceState: WorkspaceState;
+  checkRunId: number | null;
+  pid: number | null;
+  host: string | null;
+  queuedAt: Date;
+  startedAt: Date | null;
+  endedAt: Date | null;
+  exitCode: number | null;
+  summary: string | null;
+  pullRequestNumber: number | null;
+  pullRequestUrl: string | null;
+}
+
+/** Everything the pipeline needs to know about one attempt. */
+export interface AttemptContext {
+  attempt: AttemptRecord;
+  task: TaskRecord;
+  run: RunRecord;
+  thread: ThreadRecord;
+}
+
+export interface TaskView extends TaskRecord {
+  /** Oldest first. */
+  attempts: AttemptRecord[];
+}
+
+export interface RunView extends RunRecord {
+  tasks: TaskView[];
+}
+
+/** A thread with its runs, newest first: what the status comment shows. */
+export interface ThreadView {
+  thread: ThreadRecord;
+  runs: RunView[];
+}

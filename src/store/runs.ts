@@ -1,0 +1,87 @@
+import type { Db } from "./db.js";
+import type { RunView, ThreadView } from "./records.js";
+import { toAttemptRecord, toRunRecord, toTaskRecord, toThreadRecord } from "./to-record.js";
+
+export interface NewTask {
+  key: string;
+  prompt: string;
+  agent: string;
+  /** Branch of the task's first attempt. */
+  branch: string;
+}
+
+const withTasksAndAttempts = {
+  tasks: { orderBy: { id: "asc" }, include: { attempts: { orderBy: { number: "asc" } } } },
+} as const;
+
+type RunRow = Awaited<ReturnType<Db["run"]["findFirstOrThrow"]>> & {
+  tasks: (Awaited<ReturnType<Db["task"]["findFirstOrThrow"]>> & {
+    attempts: Awaited<ReturnType<Db["attempt"]["findFirstOrThrow"]>>[];
+  })[];
+};
+
+function toRunView(row: RunRow): RunView {
+  return {
+    ...toRunRecord(row),
+    tasks: row.tasks.map((task) => ({ ...toTaskRecord(task), attempts: task.attempts.map(toAttemptRecord) })),
+  };
+}
+
+/** Records a run with its tasks, each with a queued first attempt, in one transaction. */
+export async function createRun(
+  db: Db,
+  params: { threadId: number; requestedBy: string; baseRef: string; prBase: string; tasks: NewTask[] },
+): Promise<RunView> {
+  const { threadId, requestedBy, baseRef, prBase, tasks } = params;
+  const row = await db.run.create({
+    data: {
+      threadId,
+      requestedBy,
+      baseRef,
+      prBase,
+      state: "active",
+      tasks: {
+        create: tasks.map((task) => ({
+          key: task.key,
+          prompt: task.prompt,
+          state: "queued",
+          attempts: {
+            create: [
+              { number: 1, agent: task.agent, state: "queued", requestedBy, prompt: task.prompt, branch: task.branch },
+            ],
+          },
+        })),
+      },
+    },
+    include: withTasksAndAttempts,
+  });
+  return toRunView(row);
+}
+
+/** The thread's newest run with its tasks and attempts, if any. */
+export async function findLatestRun(db: Db, threadId: number): Promise<RunView | undefined> {
+  const row = await db.run.findFirst({ where: { threadId }, orderBy: { id: "desc" }, include: withTasksAndAttempts });
+  return row ? toRunView(row) : undefined;
+}
+
+/**
+ * The thread with its newest runs: what the status comment shows. A fixed
+ * number of queries however many attempts the database holds elsewhere.
+ */
+export async function getThreadView(db: Db, params: { threadId: number; maxRuns: number }): Promise<ThreadView> {
+  const thread = await db.thread.findUniqueOrThrow({
+    where: { id: params.threadId },
+    include: { runs: { orderBy: { id: "desc" }, take: params.maxRuns, include: withTasksAndAttempts } },
+  });
+  return { thread: toThreadRecord(thread), runs: thread.runs.map(toRunView) };
+}
+
+/** Active runs of a thread (for cancel-on-close and the cancel label). */
+export async function findActiveRuns(db: Db, threadId: number): Promise<RunView[]> {
+  const rows = await db.run.findMany({
+    where: { threadId, state: "active" },
+    orderBy: { id: "asc" },
+    include: withTasksAndAttempts,
+  });
+  return rows.map(toRunView);
+}

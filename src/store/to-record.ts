@@ -1,0 +1,46 @@
+/** Maps Prisma rows to the store's plain records (BigInt ids become numbers, strings become unions). */
+import type { Attempt, Run, Task, Thread } from "../generated/postgres/client.js";
+import type { AttemptRecord, RunRecord, TaskRecord, ThreadKind, ThreadRecord } from "./records.js";
+import type { AttemptState, RunState, TaskState, WorkspaceState } from "./transitions.js";
+
+function toNumberOrNull(value: bigint | null): number | null {
+  return value === null ? null : Number(value);
+}
+
+export function toThreadRecord(row: Thread): ThreadRecord {
+  return {
+    id: row.id,
+    installationId: Number(row.installationId),
+    owner: row.owner,
+    repo: row.repo,
+    number: row.number,
+    kind: row.kind as ThreadKind,
+    statusCommentId: toNumberOrNull(row.statusCommentId),
+  };
+}
+
+export function toRunRecord(row: Run): RunRecord {
+  return {
+    id: row.id,
+    threadId: row.threadId,
+    state: row.state as RunState,
+    requestedBy: row.requestedBy,
+    baseRef: row.baseRef,
+    prBase: row.prBase,
+    createdAt: row.createdAt,
+    endedAt: row.endedAt,
+  };
+}
+
+export function toTaskRecord(row: Task): TaskRecord {
+  return { id: row.id, runId: row.runId, key: row.key, state: row.state as TaskState, prompt: row.prompt };
+}
+
+export function toAttemptRecord(row: Attempt): AttemptRecord {
+  return {
+    ...row,
+    state: row.state as AttemptState,
+    workspaceState: row.workspaceState as WorkspaceState,
+    checkRunId: toNumberOrNull(row.checkRunId),
+  };
+}

@@ -1,0 +1,102 @@
+/**
+ * Every allowed status move for attempts, workspaces and runs, in one table.
+ * The store performs each move as a conditional update ("where state in the
+ * allowed sources"), so two racing webhooks can never both win the same move.
+ */
+
+/** An attempt's lifecycle. */
+export type AttemptState =
+  /** Recorded, waiting for a free slot within the concurrency limits. */
+  | "queued"
+  /** Claimed by a host: preparing its worktree, or its agent is running. */
+  | "running"
+  /** The agent finished with changes (or said so in its result file). */
+  | "succeeded"
+  /** The agent exited non-zero, produced no changes, or orch could not run it. */
+  | "failed"
+  /** The agent reported that it needs a human (result file `blocked`). */
+  | "blocked"
+  /** A maintainer cancelled it, or its thread was closed. */
+  | "cancelled"
+  /** The agent outlived its timeout and was killed. */
+  | "timed_out"
+  /** Its process vanished, e.g. orch restarted while it ran. */
+  | "lost";
+
+/** A task is `pending` before its first attempt, then takes its latest attempt's state. */
+export type TaskState = "pending" | AttemptState;
+
+/** A run is `active` while any task is queued or running. */
+export type RunState = "active" | "succeeded" | "failed" | "cancelled";
+
+/** An attempt's worktree directory. */
+export type WorkspaceState = "none" | "allocated" | "cleaned";
+
+export const ATTEMPT_STATES: readonly AttemptState[] = [
+  "queued",
+  "running",
+  "succeeded",
+  "failed",
+  "blocked",
+  "cancelled",
+  "timed_out",
+  "lost",
+];
+
+const attemptMoves: Record<AttemptState, readonly AttemptState[]> = {
+  queued: ["running", "cancelled", "lost"],
+  running: ["succeeded", "failed", "blocked", "cancelled", "timed_out", "lost"],
+  succeeded: [],
+  failed: [],
+  blocked: [],
+  cancelled: [],
+  timed_out: [],
+  lost: [],
+};
+
+const workspaceMoves: Record<WorkspaceState, readonly WorkspaceState[]> = {
+  none: ["allocated", "cleaned"],
+  allocated: ["cleaned"],
+  cleaned: [],
+};
+
+/** True when an attempt may move from `from` to `to`. */
+export function canTransition(from: AttemptState, to: AttemptState): boolean {
+  return attemptMoves[from].includes(to);
+}
+
+/** The states an attempt may be in for a move to `to`: the guard of the conditional update. */
+export function attemptSourcesOf(to: AttemptState): AttemptState[] {
+  return ATTEMPT_STATES.filter((from) => canTransition(from, to));
+}
+
+export function workspaceSourcesOf(to: WorkspaceState): WorkspaceState[] {
+  return (Object.keys(workspaceMoves) as WorkspaceState[]).filter((from) => workspaceMoves[from].includes(to));
+}
+
+/** True once an attempt can change no more. */
+export function isEnded(state: AttemptState): boolean {
+  return attemptMoves[state].length === 0;
+}
+
+/** True while an attempt holds, or waits for, a slot. */
+export function isActive(state: AttemptState): boolean {
+  return state === "queued" || state === "running";
+}
+
+/** States from which `/orch retry` may start a new attempt. */
+export const RETRYABLE_STATES: readonly AttemptState[] = ["failed", "blocked", "timed_out", "lost", "cancelled"];
+
+/** States from which `/orch reassign` may start a new attempt with another agent. */
+export const REASSIGNABLE_STATES: readonly AttemptState[] = ["failed", "blocked"];
+
+/**
+ * A run's state from its tasks' states: active while any is queued or running,
+ * succeeded when all succeeded, cancelled when any was cancelled, else failed.
+ */
+export function deriveRunState(taskStates: readonly TaskState[]): RunState {
+  if (taskStates.some((state) => state === "queued" || state === "running" || state === "pending")) return "active";
+  if (taskStates.every((state) => state === "succeeded")) return "succeeded";
+  if (taskStates.some((state) => state === "cancelled")) return "cancelled";
+  return "failed";
+}

@@ -1,0 +1,47 @@
+/**
+ * Fresh, migrated databases for tests: a temporary SQLite file, or a new
+ * database on the test run's PostgreSQL cluster (see test/global-setup.ts).
+ */
+import crypto from "node:crypto";
+import fs from "node:fs";
+import os from "node:os";
+import path from "node:path";
+import pg from "pg";
+import { inject } from "vitest";
+import { migrateDatabase, openDb, type Db, type Provider } from "../../src/store/db.js";
+
+export const PROVIDERS: readonly Provider[] = ["sqlite", "postgresql"];
+
+export interface TestDatabase {
+  url: string;
+  db: Db;
+  close(): Promise<void>;
+}
+
+/** A new empty database URL of the given provider, not yet migrated. */
+export async function createDatabaseUrl(provider: Provider): Promise<string> {
+  if (provider === "sqlite") {
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), "orch-sqlite-"));
+    return `file:${path.join(dir, "orch.db")}`;
+  }
+  const adminUrl = inject("pgAdminUrl");
+  const name = `orch_test_${crypto.randomBytes(6).toString("hex")}`;
+  const admin = new pg.Client({ connectionString: adminUrl });
+  await admin.connect();
+  try {
+    await admin.query(`CREATE DATABASE ${name}`);
+  } finally {
+    await admin.end();
+  }
+  const url = new URL(adminUrl);
+  url.pathname = `/${name}`;
+  return url.toString();
+}
+
+/** A new migrated database with an open client. */
+export async function createTestDatabase(provider: Provider): Promise<TestDatabase> {
+  const url = await createDatabaseUrl(provider);
+  await migrateDatabase(url);
+  const db = await openDb(url);
+  return { url, db, close: () => db.$disconnect() };
+}
