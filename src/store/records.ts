@@ -14,6 +14,8 @@ export interface ThreadRecord {
   repo: string;
   number: number;
   kind: ThreadKind;
+  title: string;
+  url: string;
   statusCommentId: number | null;
 }
 

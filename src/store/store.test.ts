@@ -26,6 +26,8 @@ describe.each(PROVIDERS)("store on %s", (provider) => {
       repo: params.repo ?? "widgets",
       number,
       kind: "issue",
+      title: `Issue ${number}`,
+      url: `https://github.com/acme/widgets/issues/${number}`,
     });
     const run = await store.createRun({
       threadId: thread.id,
@@ -52,8 +54,8 @@ describe.each(PROVIDERS)("store on %s", (provider) => {
   it("records a thread once however often it is upserted, keeping GitHub's large ids", async () => {
     const key = { owner: "acme", repo: "once", number: 7 };
     const [a, b] = await Promise.all([
-      store.upsertThread({ ...key, installationId: 9_000_000_001, kind: "issue" }),
-      store.upsertThread({ ...key, installationId: 9_000_000_001, kind: "issue" }),
+      store.upsertThread({ ...key, installationId: 9_000_000_001, kind: "issue", title: "t", url: "u" }),
+      store.upsertThread({ ...key, installationId: 9_000_000_001, kind: "issue", title: "t", url: "u" }),
     ]);
     expect(a.id).toBe(b.id);
     expect(a.installationId).toBe(9_000_000_001);

@@ -12,14 +12,14 @@ export interface ThreadKey {
 /** The thread for an issue or pull request, created on first use. Safe when two webhooks race. */
 export async function upsertThread(
   db: Db,
-  params: ThreadKey & { installationId: number; kind: ThreadKind },
+  params: ThreadKey & { installationId: number; kind: ThreadKind; title: string; url: string },
 ): Promise<ThreadRecord> {
-  const { owner, repo, number, installationId, kind } = params;
+  const { owner, repo, number, installationId, kind, title, url } = params;
   const upsert = () =>
     db.thread.upsert({
       where: { owner_repo_number: { owner, repo, number } },
-      create: { owner, repo, number, kind, installationId: BigInt(installationId) },
-      update: { installationId: BigInt(installationId) },
+      create: { owner, repo, number, kind, title, url, installationId: BigInt(installationId) },
+      update: { installationId: BigInt(installationId), title, url },
     });
   try {
     return toThreadRecord(await upsert());

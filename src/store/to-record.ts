@@ -15,6 +15,8 @@ export function toThreadRecord(row: Thread): ThreadRecord {
     repo: row.repo,
     number: row.number,
     kind: row.kind as ThreadKind,
+    title: row.title,
+    url: row.url,
     statusCommentId: toNumberOrNull(row.statusCommentId),
   };
 }
