@@ -1,0 +1,119 @@
+/**
+ * Reads the file an agent may write to ORCH_RESULT_FILE:
+ *   {"status": "succeeded" | "failed" | "blocked", "summary": "one line for humans"}
+ *
+ * The agent controls this file, and through a prompt injected into an issue so
+ * may an attacker, so it is read defensively: a symbolic link is refused (it
+ * could point at orch's private key), a FIFO or device is refused (it could
+ * block or never end), at most 64 KiB is read, and the reasons given for an
+ * invalid file never quote its content, because they end up on GitHub.
+ */
+import { constants } from "node:fs";
+import { open } from "node:fs/promises";
+import { z } from "zod";
+
+export interface AgentResult {
+  status: "succeeded" | "failed" | "blocked";
+  /** One line, at most SUMMARY_MAX_CHARS characters, no control characters. */
+  summary?: string;
+}
+
+/** The result file was there but unusable; `invalid` says why, fit for GitHub. */
+export interface InvalidResultFile {
+  invalid: string;
+}
+
+export const RESULT_FILE_MAX_BYTES = 64 * 1024;
+export const SUMMARY_MAX_CHARS = 500;
+
+const resultSchema = z.object({
+  status: z.enum(["succeeded", "failed", "blocked"], {
+    error: 'must be "succeeded", "failed" or "blocked"',
+  }),
+  summary: z.string({ error: "must be a string" }).optional(),
+});
+
+/**
+ * Missing file → undefined (the agent chose not to report). A readable,
+ * well-formed file → its result, with the summary cut to one line. Anything
+ * else → `{ invalid }`. Never throws for what the agent wrote.
+ */
+export async function readResultFile(path: string): Promise<AgentResult | undefined | InvalidResultFile> {
+  const read = await readCapped(path);
+  if (read.kind === "missing") return undefined;
+  if (read.kind === "invalid") return { invalid: read.reason };
+
+  const text = read.text.replace(/^\uFEFF/, "");
+  let json: unknown;
+  try {
+    json = JSON.parse(text);
+  } catch {
+    // JSON.parse's message quotes the input; the file may hold anything.
+    return { invalid: "the result file is not valid JSON" };
+  }
+
+  const parsed = resultSchema.safeParse(json);
+  if (!parsed.success) {
+    const problems = parsed.error.issues.map((issue) =>
+      issue.path.length > 0 ? `"${issue.path.join(".")}" ${issue.message}` : "it must be a JSON object",
+    );
+    return { invalid: `the result file is not usable: ${problems.join("; ")}` };
+  }
+
+  const summary = parsed.data.summary === undefined ? undefined : toSummaryLine(parsed.data.summary);
+  return summary ? { status: parsed.data.status, summary } : { status: parsed.data.status };
+}
+
+export function isInvalidResultFile(value: AgentResult | InvalidResultFile | undefined): value is InvalidResultFile {
+  return value !== undefined && "invalid" in value;
+}
+
+type CappedRead = { kind: "missing" } | { kind: "invalid"; reason: string } | { kind: "text"; text: string };
+
+async function readCapped(path: string): Promise<CappedRead> {
+  let handle;
+  try {
+    // O_NONBLOCK: opening a FIFO would otherwise wait for a writer forever.
+    handle = await open(path, constants.O_RDONLY | constants.O_NOFOLLOW | constants.O_NONBLOCK);
+  } catch (error) {
+    const code = (error as NodeJS.ErrnoException).code;
+    if (code === "ENOENT" || code === "ENOTDIR") return { kind: "missing" };
+    if (code === "ELOOP") return { kind: "invalid", reason: "the result file is a symbolic link; write a regular file" };
+    return { kind: "invalid", reason: `the result file could not be read (${code ?? "unknown error"})` };
+  }
+  try {
+    const stat = await handle.stat();
+    if (!stat.isFile()) return { kind: "invalid", reason: "the result file is not a regular file" };
+    if (stat.size > RESULT_FILE_MAX_BYTES) return tooLarge();
+    // One byte more than the cap tells a file that grew since fstat from one that fits.
+    const buffer = Buffer.alloc(RESULT_FILE_MAX_BYTES + 1);
+    let length = 0;
+    while (length < buffer.length) {
+      const { bytesRead } = await handle.read(buffer, length, buffer.length - length, length);
+      if (bytesRead === 0) break;
+      length += bytesRead;
+    }
+    if (length > RESULT_FILE_MAX_BYTES) return tooLarge();
+    return { kind: "text", text: buffer.subarray(0, length).toString("utf8") };
+  } catch (error) {
+    const code = (error as NodeJS.ErrnoException).code;
+    return { kind: "invalid", reason: `the result file could not be read (${code ?? "unknown error"})` };
+  } finally {
+    await handle.close();
+  }
+}
+
+function tooLarge(): CappedRead {
+  return { kind: "invalid", reason: `the result file is larger than ${RESULT_FILE_MAX_BYTES / 1024} KiB` };
+}
+
+/** The first non-blank line, without control characters, cut to SUMMARY_MAX_CHARS characters. */
+function toSummaryLine(summary: string): string | undefined {
+  const line = summary
+    .split(/\r\n|\r|\n|\u2028|\u2029/)
+    .map((part) => part.replace(/[\u0000-\u001f\u007f-\u009f]/g, " ").replace(/\s+/g, " ").trim())
+    .find((part) => part.length > 0);
+  if (line === undefined) return undefined;
+  const chars = Array.from(line); // code points, so an emoji is never cut in half
+  return chars.length <= SUMMARY_MAX_CHARS ? line : `${chars.slice(0, SUMMARY_MAX_CHARS - 1).join("").trimEnd()}…`;
+}
