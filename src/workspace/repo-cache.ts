@@ -1,0 +1,315 @@
+/**
+ * The per-host cache of bare clones, and the worktrees made from it.
+ *
+ * Layout under `home` (ORCH_HOME):
+ *
+ *     repos/<owner>/<repo>.git   bare cache; remote refs live in refs/remotes/origin/*
+ *                                (PR heads in refs/remotes/origin/pull/<n>/head), and
+ *                                attempt branches in refs/heads/*, which no fetch touches
+ *     worktrees/<attemptId>      one worktree per attempt, on its own branch
+ *
+ * The cache has no configured remote: each fetch names the URL built from
+ * `gitBaseUrl`, so changing ORCH_GIT_BASE_URL needs no migration and no URL
+ * (let alone a token) is ever written to the cache's config.
+ *
+ * Everything that writes a cache's refs (fetch, worktree add/remove) runs one
+ * at a time per repository through a KeyedMutex; different repositories run
+ * in parallel. The mutex is per process: two orch processes must not share
+ * one ORCH_HOME.
+ */
+import { existsSync } from "node:fs";
+import { mkdir, rename, rm, writeFile } from "node:fs/promises";
+import { randomBytes } from "node:crypto";
+import { isAbsolute, join, relative, resolve } from "node:path";
+import { assertFullSha, isSafeRefName, isSafeRepoName } from "./branch-name.js";
+import { WorkspaceError } from "./errors.js";
+import { runGit, type GitAuth } from "./git.js";
+import { KeyedMutex } from "./lock.js";
+
+export interface RepoCacheOptions {
+  /** ORCH_HOME, absolute. */
+  home: string;
+  /** ORCH_GIT_BASE_URL: `https://github.com`, a GHES origin, or `file:///…` in tests. */
+  gitBaseUrl: string;
+}
+
+export interface RepoId {
+  owner: string;
+  repo: string;
+}
+
+const PULL_HEAD = /^refs\/pull\/([1-9][0-9]{0,9})\/head$/;
+const ATTEMPT_ID = /^[A-Za-z0-9][A-Za-z0-9_-]{0,99}$/;
+
+export class RepoCache {
+  readonly home: string;
+  readonly gitBaseUrl: string;
+  private readonly mutex = new KeyedMutex();
+  /** Orders "a caller asked" against "a fetch started"; see fetchBase. */
+  private clock = 0;
+  /** Per repo+ref with callers waiting: how many, and the latest fetch's result. */
+  private readonly waiting = new Map<string, { count: number; last?: { startedAt: number; sha: string } }>();
+
+  constructor(options: RepoCacheOptions) {
+    if (!isAbsolute(options.home)) {
+      throw new WorkspaceError("bad_config", `ORCH_HOME must be an absolute path, got ${JSON.stringify(options.home)}`);
+    }
+    this.home = resolve(options.home);
+    this.gitBaseUrl = checkBaseUrl(options.gitBaseUrl);
+  }
+
+  /** `<home>/repos/<owner>/<repo>.git`. Throws `unsafe_repo` for a name GitHub would not allow. */
+  cachePath(owner: string, repo: string): string {
+    assertSafeRepo(owner, repo);
+    return join(this.home, "repos", owner, `${repo}.git`);
+  }
+
+  /** `<home>/worktrees/<attemptId>`. Throws `unsafe_path` unless the id is a plain token. */
+  worktreePath(attemptId: string): string {
+    if (!ATTEMPT_ID.test(attemptId)) {
+      throw new WorkspaceError("unsafe_path", `attempt id ${JSON.stringify(attemptId)} is not a plain token`);
+    }
+    return join(this.home, "worktrees", attemptId);
+  }
+
+  /** `<gitBaseUrl>/<owner>/<repo>.git`; never holds credentials. */
+  remoteUrl(owner: string, repo: string): string {
+    assertSafeRepo(owner, repo);
+    return `${this.gitBaseUrl}/${owner}/${repo}.git`;
+  }
+
+  /**
+   * Makes sure the cache exists and fetches exactly `ref` (`refs/heads/<branch>`
+   * or `refs/pull/<n>/head`) into `refs/remotes/origin/...`; returns its sha.
+   *
+   * Coalescing: a caller that had to wait for the repository's lock takes the
+   * result of a fetch of the same ref that *started after it asked*, since
+   * that fetch saw the remote at least as late as its own would have. A fetch
+   * that was already running when it asked is not enough (it may predate a
+   * push the caller is reacting to). Ten simultaneous callers cost one fetch
+   * (two if the first had already started when the rest asked), never a
+   * stale answer.
+   */
+  async fetchBase(params: RepoId & { ref: string; token?: string | undefined }): Promise<{ sha: string }> {
+    const { owner, repo, ref, token } = params;
+    const cache = this.cachePath(owner, repo);
+    const target = remoteTrackingRef(ref);
+    const waitKey = `${owner}/${repo}\0${ref}`;
+    const askedAt = ++this.clock;
+    const entry = this.waiting.get(waitKey) ?? { count: 0 };
+    entry.count += 1;
+    this.waiting.set(waitKey, entry);
+    try {
+      return await this.mutex.run(repoKey(owner, repo), async () => {
+        if (entry.last && entry.last.startedAt > askedAt) return { sha: entry.last.sha };
+        const startedAt = ++this.clock;
+        const auth = token ? { token, gitBaseUrl: this.gitBaseUrl } : undefined;
+        await ensureBareRepo(cache);
+        await resetCacheConfig(cache);
+        await runGit({
+          cwd: cache,
+          auth,
+          args: [
+            "fetch",
+            "--verbose",
+            "--no-tags",
+            "--no-write-fetch-head",
+            "--no-recurse-submodules",
+            this.remoteUrl(owner, repo),
+            // Forced: branches and PR heads are rewritten upstream all the time.
+            `+${ref}:${target}`,
+          ],
+        });
+        const sha = await resolveCommit(cache, target);
+        entry.last = { startedAt, sha };
+        return { sha };
+      });
+    } finally {
+      entry.count -= 1;
+      if (entry.count === 0) this.waiting.delete(waitKey);
+    }
+  }
+
+  /**
+   * `git worktree add -b <branch> <path> <sha>` in the cache. Refuses a path
+   * outside `<home>/worktrees/`, an unsafe branch name, and a branch that
+   * already exists (a crashed attempt's branch is evidence, never reused).
+   */
+  async addWorktree(params: RepoId & { branch: string; sha: string; path: string }): Promise<void> {
+    const { owner, repo, branch, sha } = params;
+    const cache = this.cachePath(owner, repo);
+    assertSafeBranch(branch);
+    assertFullSha(sha);
+    const path = this.insideWorktrees(params.path);
+    await this.mutex.run(repoKey(owner, repo), async () => {
+      if (!isBareRepo(cache)) {
+        throw new WorkspaceError(
+          "cache_missing",
+          `no cache for ${owner}/${repo} at ${cache}; fetchBase must run before addWorktree`,
+        );
+      }
+      if (await hasRef(cache, `refs/heads/${branch}`)) {
+        throw new WorkspaceError(
+          "branch_exists",
+          `branch ${branch} already exists in the cache of ${owner}/${repo} (left by an earlier attempt?); ` +
+            `refusing to reuse it, use a new attempt number`,
+        );
+      }
+      await mkdir(join(this.home, "worktrees"), { recursive: true });
+      await runGit({ cwd: cache, args: ["worktree", "add", "-b", branch, path, sha] });
+    });
+  }
+
+  /**
+   * Removes the worktree directory and prunes git's record of it; the branch
+   * stays. Harmless when the directory is already gone or on a second call.
+   */
+  async removeWorktree(params: RepoId & { path: string }): Promise<void> {
+    const { owner, repo } = params;
+    const cache = this.cachePath(owner, repo);
+    const path = this.insideWorktrees(params.path);
+    await this.mutex.run(repoKey(owner, repo), async () => {
+      if (existsSync(path) && isBareRepo(cache)) {
+        try {
+          await runGit({ cwd: cache, args: ["worktree", "remove", "--force", path] });
+        } catch {
+          // Not a registered worktree (crash mid-add), or one git will not
+          // remove (a submodule inside): the directory is ours either way.
+        }
+      }
+      await rm(path, { recursive: true, force: true });
+      if (isBareRepo(cache)) await runGit({ cwd: cache, args: ["worktree", "prune"] });
+    });
+  }
+
+  /**
+   * `git push <url> refs/heads/<branch>:refs/heads/<branch>`, run in the cache
+   * (the branch lives there, shared with its worktree). Never forced: an
+   * attempt branch that moved upstream is a conflict to report.
+   *
+   * Not from the worktree: the agent could have replaced the worktree's `.git`
+   * file with a repository of its own whose config sends the token elsewhere.
+   * And the cache's config is reset first, in case the agent edited it.
+   */
+  async pushBranch(
+    params: RepoId & { worktreePath: string; branch: string; token?: string | undefined },
+  ): Promise<void> {
+    const { owner, repo, branch, token } = params;
+    const url = this.remoteUrl(owner, repo);
+    const cache = this.cachePath(owner, repo);
+    assertSafeBranch(branch);
+    this.insideWorktrees(params.worktreePath);
+    const auth: GitAuth | undefined = token ? { token, gitBaseUrl: this.gitBaseUrl } : undefined;
+    await this.mutex.run(repoKey(owner, repo), async () => {
+      if (!isBareRepo(cache)) {
+        throw new WorkspaceError("cache_missing", `no cache for ${owner}/${repo}; fetchBase must run before pushBranch`);
+      }
+      await resetCacheConfig(cache);
+      await runGit({
+        cwd: cache,
+        auth,
+        args: ["push", "--no-recurse-submodules", url, `refs/heads/${branch}:refs/heads/${branch}`],
+      });
+    });
+  }
+
+  /** Resolves `path` and throws `unsafe_path` unless it is strictly inside `<home>/worktrees/`. */
+  private insideWorktrees(path: string): string {
+    const root = join(this.home, "worktrees");
+    const resolved = resolve(path);
+    const rel = relative(root, resolved);
+    if (rel === "" || rel.startsWith("..") || isAbsolute(rel)) {
+      throw new WorkspaceError("unsafe_path", `worktree path ${JSON.stringify(path)} is not inside ${root}`);
+    }
+    return resolved;
+  }
+}
+
+function repoKey(owner: string, repo: string): string {
+  return `${owner}/${repo}`;
+}
+
+function assertSafeRepo(owner: string, repo: string): void {
+  if (!isSafeRepoName(owner, repo)) {
+    throw new WorkspaceError("unsafe_repo", `${JSON.stringify(`${owner}/${repo}`)} is not a valid GitHub repository name`);
+  }
+}
+
+function assertSafeBranch(branch: string): void {
+  if (!isSafeRefName(branch)) {
+    throw new WorkspaceError("unsafe_ref", `branch name ${JSON.stringify(branch)} is not allowed`);
+  }
+}
+
+/** `refs/heads/x` → `refs/remotes/origin/x`; `refs/pull/7/head` → `refs/remotes/origin/pull/7/head`. */
+function remoteTrackingRef(ref: string): string {
+  if (PULL_HEAD.test(ref)) return `refs/remotes/origin/${ref.slice("refs/".length)}`;
+  if (ref.startsWith("refs/heads/") && isSafeRefName(ref)) {
+    return `refs/remotes/origin/${ref.slice("refs/heads/".length)}`;
+  }
+  throw new WorkspaceError(
+    "unsafe_ref",
+    `cannot fetch ${JSON.stringify(ref)}: expected refs/heads/<branch> or refs/pull/<n>/head`,
+  );
+}
+
+function checkBaseUrl(gitBaseUrl: string): string {
+  let url: URL;
+  try {
+    url = new URL(gitBaseUrl);
+  } catch {
+    throw new WorkspaceError("bad_config", `ORCH_GIT_BASE_URL ${JSON.stringify(gitBaseUrl)} is not a URL`);
+  }
+  if (!["https:", "http:", "file:"].includes(url.protocol)) {
+    throw new WorkspaceError("bad_config", `ORCH_GIT_BASE_URL must be https://, http:// or file://, got ${url.protocol}`);
+  }
+  if (url.username || url.password) {
+    // Credentials in a URL end up in logs and in git's config; tokens go in the environment.
+    throw new WorkspaceError("bad_config", "ORCH_GIT_BASE_URL must not contain credentials");
+  }
+  return gitBaseUrl.replace(/\/+$/, "");
+}
+
+function isBareRepo(path: string): boolean {
+  return existsSync(join(path, "HEAD")) && existsSync(join(path, "objects"));
+}
+
+/**
+ * `git init --bare` into a sibling temp directory, then rename, so a crash
+ * never leaves a half-made cache that looks real. `init` + one fetch rather
+ * than `clone --bare`: the first fetch brings only the objects of the one ref
+ * we need, not every branch.
+ */
+async function ensureBareRepo(cache: string): Promise<void> {
+  if (isBareRepo(cache)) return;
+  const temp = `${cache}.tmp-${process.pid}-${randomBytes(4).toString("hex")}`;
+  await mkdir(temp, { recursive: true });
+  try {
+    await runGit({ cwd: temp, args: ["init", "--bare", "--quiet"] });
+    await rename(temp, cache);
+  } finally {
+    await rm(temp, { recursive: true, force: true });
+  }
+}
+
+/**
+ * The cache's config is orch's, but an agent running as the same user can
+ * write it through its worktree (`git config` there writes the shared file):
+ * a proxy, `sslVerify = false` or an `insteadOf` rewrite would expose the
+ * token on the next fetch or push. So it is rewritten to git's defaults
+ * before each one. Nothing orch needs lives in it: remotes are named by URL.
+ */
+const CACHE_CONFIG = "[core]\n\trepositoryformatversion = 0\n\tfilemode = true\n\tbare = true\n";
+
+async function resetCacheConfig(cache: string): Promise<void> {
+  await writeFile(join(cache, "config"), CACHE_CONFIG);
+}
+
+async function hasRef(cache: string, ref: string): Promise<boolean> {
+  const out = await runGit({ cwd: cache, args: ["for-each-ref", "--format=%(refname)", ref] });
+  return out.trim() === ref;
+}
+
+async function resolveCommit(cache: string, ref: string): Promise<string> {
+  return (await runGit({ cwd: cache, args: ["rev-parse", "--verify", "--end-of-options", `${ref}^{commit}`] })).trim();
+}
