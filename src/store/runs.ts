@@ -60,7 +60,17 @@ export async function createRun(
 
 /** The thread's newest run with its tasks and attempts, if any. */
 export async function findLatestRun(db: Db, threadId: number): Promise<RunView | undefined> {
-  const row = await db.run.findFirst({ where: { threadId }, orderBy: { id: "desc" }, include: withTasksAndAttempts });
+  return findRun(db, { threadId });
+}
+
+/** One run of a thread (the newest when runId is left out), with its tasks and attempts. */
+export async function findRun(db: Db, params: { threadId: number; runId?: number }): Promise<RunView | undefined> {
+  const { threadId, runId } = params;
+  const row = await db.run.findFirst({
+    where: { threadId, ...(runId === undefined ? {} : { id: runId }) },
+    orderBy: { id: "desc" },
+    include: withTasksAndAttempts,
+  });
   return row ? toRunView(row) : undefined;
 }
 

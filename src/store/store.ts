@@ -21,6 +21,7 @@ export function createStore(params: { db: Db; provider: Provider }) {
     setStatusCommentId: bind(threads.setStatusCommentId),
     createRun: bind(runs.createRun),
     findLatestRun: bind(runs.findLatestRun),
+    findRun: bind(runs.findRun),
     findActiveRuns: bind(runs.findActiveRuns),
     getThreadView: bind(runs.getThreadView),
     findAttemptContext: bind(attempts.findAttemptContext),

@@ -1,0 +1,48 @@
+/**
+ * `npm start`: reads .env, opens and migrates the database, loads the agent
+ * registry, then hands over to Probot, which serves the webhooks (or, with no
+ * APP_ID yet, its setup page that registers the app from app.yml).
+ */
+import fs from "node:fs";
+import { run } from "probot";
+import { createApp } from "./app.js";
+import { ConfigError, loadServerConfig } from "./config/server-config.js";
+import type { Orch } from "./orch.js";
+import { readSettings } from "./settings.js";
+import { getProvider, migrateDatabase, openDb } from "./store/db.js";
+import { createStore } from "./store/store.js";
+
+async function main(): Promise<void> {
+  if (fs.existsSync(".env")) process.loadEnvFile(".env");
+  const settings = readSettings(process.env);
+  const config = loadServerConfig(settings.configPath);
+  if (settings.isExampleConfig) {
+    console.warn(
+      `orch: no orch.config.yml here, so the agents of ${settings.configPath} are used. Copy it to orch.config.yml (or set ORCH_CONFIG) and adjust it.`,
+    );
+  }
+  await migrateDatabase(settings.databaseUrl);
+  const store = createStore({ db: await openDb(settings.databaseUrl), provider: getProvider(settings.databaseUrl) });
+  fs.mkdirSync(settings.home, { recursive: true });
+
+  let orch: Orch | undefined;
+  const app = createApp(
+    { store, config, home: settings.home, gitBaseUrl: settings.gitBaseUrl, host: settings.host, env: process.env },
+    (started) => (orch = started),
+  );
+  await run(app);
+
+  const shutdown = async (signal: string) => {
+    console.warn(`orch: ${signal}, stopping agents and exiting`);
+    await orch?.stop();
+    await store.close();
+    process.exit(0);
+  };
+  process.once("SIGTERM", () => void shutdown("SIGTERM"));
+  process.once("SIGINT", () => void shutdown("SIGINT"));
+}
+
+main().catch((error: unknown) => {
+  console.error(error instanceof ConfigError ? error.message : error);
+  process.exit(1);
+});

@@ -1,0 +1,33 @@
+/**
+ * What the pipeline needs from GitHub, for one thread. The implementation
+ * (src/github/thread-client.ts) wraps Probot's Octokit; tests talk to it
+ * through nock. Nothing here knows about webhooks.
+ */
+import type { CheckRunView } from "../render/check-run.js";
+
+export interface PullRequestRef {
+  number: number;
+  url: string;
+}
+
+export interface ThreadGitHub {
+  /** The installation token, for git fetch and push only; never stored, logged or given to an agent. */
+  getToken(): Promise<string>;
+  createCheckRun(params: { headSha: string; externalId: string; detailsUrl: string; view: CheckRunView }): Promise<{ id: number }>;
+  updateCheckRun(params: { checkRunId: number; detailsUrl: string; view: CheckRunView }): Promise<void>;
+  /** Creates a comment on the thread. */
+  createComment(body: string): Promise<{ id: number }>;
+  /** Edits a comment; "missing" when someone deleted it. */
+  updateComment(params: { commentId: number; body: string }): Promise<"updated" | "missing">;
+  createPullRequest(params: { head: string; base: string; title: string; body: string; draft: boolean }): Promise<PullRequestRef>;
+}
+
+export interface ThreadAddress {
+  installationId: number;
+  owner: string;
+  repo: string;
+  number: number;
+}
+
+/** Gives the GitHub client for a thread, authenticated as the app's installation. */
+export type GitHubFactory = (thread: ThreadAddress) => ThreadGitHub;

@@ -1,0 +1,119 @@
+/**
+ * Starts queued attempts within the concurrency limits and tracks the ones
+ * running in this process, so they can be cancelled and awaited.
+ *
+ * The store decides which attempt may start (claimNextQueued is a guarded
+ * move queued → running under the limits), so limits hold across processes
+ * sharing a PostgreSQL database. This class only keeps the local side: one
+ * AbortController per attempt running here.
+ */
+import type { Logger } from "pino";
+import type { AttemptContext } from "../store/records.js";
+import type { ConcurrencyLimits, Store } from "../store/store.js";
+
+export type AttemptRunner = (context: AttemptContext, signal: AbortSignal) => Promise<void>;
+
+/** Why an attempt was aborted; the pipeline records it as the attempt's summary. */
+export interface CancelReason {
+  by?: string;
+  why: string;
+}
+
+export class Scheduler {
+  private readonly running = new Map<number, { controller: AbortController; done: Promise<void> }>();
+  private readonly background = new Set<Promise<unknown>>();
+  private pumping: Promise<void> | undefined;
+  private wakeAgain = false;
+  private stopped = false;
+
+  constructor(
+    private readonly deps: {
+      store: Pick<Store, "claimNextQueued">;
+      limits: ConcurrencyLimits;
+      host: string;
+      runAttempt: AttemptRunner;
+      log: Logger;
+    },
+  ) {}
+
+  /** Looks for queued attempts that may start now. Cheap to call often. */
+  wake(): void {
+    if (this.stopped) return;
+    if (this.pumping) {
+      this.wakeAgain = true;
+      return;
+    }
+    this.pumping = this.track(this.pump()).finally(() => {
+      this.pumping = undefined;
+      if (this.wakeAgain) {
+        this.wakeAgain = false;
+        this.wake();
+      }
+    });
+  }
+
+  /** Aborts an attempt running in this process. False when it is not running here. */
+  cancel(attemptId: number, reason: CancelReason): boolean {
+    const entry = this.running.get(attemptId);
+    if (!entry) return false;
+    entry.controller.abort(reason);
+    return true;
+  }
+
+  /** Resolves when the attempt's pipeline in this process has finished (at once when none runs here). */
+  whenSettled(attemptId: number): Promise<void> {
+    return this.running.get(attemptId)?.done ?? Promise.resolve();
+  }
+
+  isRunningHere(attemptId: number): boolean {
+    return this.running.has(attemptId);
+  }
+
+  /** Keeps background work (status refreshes, replies) visible to whenIdle. */
+  track<T>(work: Promise<T>): Promise<T> {
+    this.background.add(work);
+    void work.finally(() => this.background.delete(work)).catch(() => {});
+    return work;
+  }
+
+  /** Resolves when nothing is running, queued for a pump, or in the background. For tests and shutdown. */
+  async whenIdle(): Promise<void> {
+    while (this.background.size > 0) await Promise.allSettled([...this.background]);
+  }
+
+  /** Stops starting attempts and cancels the ones running here. */
+  async stop(reason: CancelReason): Promise<void> {
+    this.stopped = true;
+    for (const { controller } of this.running.values()) controller.abort(reason);
+    await this.whenIdle();
+  }
+
+  private async pump(): Promise<void> {
+    const { store, limits, host, log } = this.deps;
+    for (;;) {
+      let context: AttemptContext | undefined;
+      try {
+        context = await store.claimNextQueued({ host, limits });
+      } catch (error) {
+        log.error({ err: error }, "could not claim a queued attempt");
+        return;
+      }
+      if (!context) return;
+      this.start(context);
+    }
+  }
+
+  private start(context: AttemptContext): void {
+    const { attempt } = context;
+    const controller = new AbortController();
+    const done = this.deps
+      .runAttempt(context, controller.signal)
+      .catch((error: unknown) => this.deps.log.error({ err: error, attemptId: attempt.id }, "attempt pipeline crashed"))
+      .finally(() => {
+        this.running.delete(attempt.id);
+        this.wake();
+      });
+    this.running.set(attempt.id, { controller, done });
+    this.track(done);
+  }
+}

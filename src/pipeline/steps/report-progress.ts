@@ -1,0 +1,54 @@
+import { readLogTail } from "../../agents/log-tail.js";
+import { renderCheckRun } from "../../render/check-run.js";
+import type { AttemptContext } from "../../store/records.js";
+import type { PipelineDeps } from "../deps.js";
+import { getAttemptFiles } from "../attempt-files.js";
+
+const LOG_TAIL = { maxLines: 60, maxBytes: 16 * 1024 };
+
+async function buildView(deps: Pick<PipelineDeps, "config" | "home">, context: AttemptContext) {
+  const logTail = await readLogTail(getAttemptFiles(deps.home, context.attempt.id).logFile, LOG_TAIL);
+  const canReassign = Object.keys(deps.config.agents).length > 1;
+  return renderCheckRun({ context, logTail, now: new Date(), canReassign });
+}
+
+/**
+ * Creates the attempt's check run, in progress, on its base commit (GitHub has
+ * that commit; for a PR thread it is the PR head, so it shows in the PR's checks).
+ */
+export async function createAttemptCheckRun(
+  deps: Pick<PipelineDeps, "config" | "home" | "github" | "store">,
+  context: AttemptContext,
+): Promise<number> {
+  const { attempt, thread } = context;
+  if (!attempt.baseSha) throw new Error(`attempt ${attempt.id} has no base commit yet`);
+  const { id } = await deps.github(thread).createCheckRun({
+    headSha: attempt.baseSha,
+    externalId: String(attempt.id),
+    detailsUrl: thread.url,
+    view: await buildView(deps, context),
+  });
+  await deps.store.updateAttempt({ attemptId: attempt.id, progress: { checkRunId: id } });
+  return id;
+}
+
+/**
+ * Brings the attempt's check runs up to date with its state: the one on the
+ * base commit is updated, and once the branch is pushed a completed copy is
+ * created on the pushed head, so it shows in the attempt's own pull request.
+ */
+export async function completeAttemptCheckRuns(
+  deps: Pick<PipelineDeps, "config" | "home" | "github">,
+  params: { context: AttemptContext; pushedSha?: string },
+): Promise<void> {
+  const { context, pushedSha } = params;
+  const { attempt, thread } = context;
+  const client = deps.github(thread);
+  const view = await buildView(deps, context);
+  if (attempt.checkRunId !== null) {
+    await client.updateCheckRun({ checkRunId: attempt.checkRunId, detailsUrl: thread.url, view });
+  }
+  if (pushedSha && pushedSha !== attempt.baseSha) {
+    await client.createCheckRun({ headSha: pushedSha, externalId: String(attempt.id), detailsUrl: thread.url, view });
+  }
+}

@@ -1,0 +1,88 @@
+/**
+ * The check run of one attempt: named `orch / <task> / attempt <n>`, in
+ * progress while it runs, completed with a conclusion that matches its state,
+ * with an output summary and the buttons that apply now (GitHub allows 3).
+ */
+import type { AttemptContext } from "../store/records.js";
+import { applicableControls, type AttemptState } from "../store/transitions.js";
+import { codeBlock, escapeInline, formatDuration, inlineCode } from "./markdown.js";
+
+export type CheckConclusion = "success" | "failure" | "cancelled" | "timed_out" | "action_required";
+
+export interface CheckRunAction {
+  /** At most 20 characters. */
+  label: string;
+  /** At most 40 characters. */
+  description: string;
+  /** At most 20 characters; comes back in check_run.requested_action. */
+  identifier: string;
+}
+
+export interface CheckRunView {
+  name: string;
+  status: "in_progress" | "completed";
+  conclusion?: CheckConclusion;
+  output: { title: string; summary: string; text?: string };
+  actions: CheckRunAction[];
+}
+
+const conclusionOf: Record<Exclude<AttemptState, "queued" | "running">, CheckConclusion> = {
+  succeeded: "success",
+  failed: "failure",
+  blocked: "action_required",
+  cancelled: "cancelled",
+  timed_out: "timed_out",
+  lost: "failure",
+};
+
+const actionOf = {
+  cancel: { label: "Cancel", description: "Stop this attempt's agent", identifier: "cancel" },
+  retry: { label: "Retry", description: "New attempt with the same agent", identifier: "retry" },
+  reassign: { label: "Reassign", description: "New attempt with another agent", identifier: "reassign" },
+  cleanup: { label: "Clean up", description: "Remove this attempt's worktree", identifier: "cleanup" },
+} satisfies Record<string, CheckRunAction>;
+
+export type CheckRunActionId = keyof typeof actionOf;
+
+export function checkRunName(taskKey: string, attemptNumber: number): string {
+  return `orch / ${taskKey} / attempt ${attemptNumber}`;
+}
+
+/** Check-run payload for an attempt; `logTail` is the end of its agent log, `canReassign` whether another agent exists. */
+export function renderCheckRun(params: {
+  context: AttemptContext;
+  logTail: string;
+  now: Date;
+  canReassign: boolean;
+}): CheckRunView {
+  const { context, logTail, now, canReassign } = params;
+  const { attempt, task } = context;
+  const isRunning = attempt.state === "queued" || attempt.state === "running";
+  const duration = attempt.startedAt ? formatDuration((attempt.endedAt ?? now).getTime() - attempt.startedAt.getTime()) : "–";
+  const summary = [
+    `**Agent:** ${inlineCode(attempt.agent)} · **Branch:** ${inlineCode(attempt.branch)} · **Duration:** ${duration}`,
+    attempt.pullRequestNumber !== null ? `**Pull request:** #${attempt.pullRequestNumber}` : undefined,
+    attempt.summary ? `**Summary:** ${escapeInline(attempt.summary, 500)}` : undefined,
+    `Requested by @${attempt.requestedBy} on ${context.thread.url}`,
+  ].filter(Boolean);
+  const actions = applicableControls(attempt)
+    .filter((verb) => verb !== "reassign" || canReassign)
+    .slice(0, 3)
+    .map((verb) => actionOf[verb]);
+  return {
+    name: checkRunName(task.key, attempt.number),
+    status: isRunning ? "in_progress" : "completed",
+    ...(isRunning ? {} : { conclusion: conclusionOf[attempt.state as keyof typeof conclusionOf] }),
+    output: {
+      title: `${task.key} attempt ${attempt.number}: ${attempt.state.replace("_", " ")}`,
+      summary: summary.join("\n\n"),
+      ...(logTail ? { text: `### Log (tail)\n\n${codeBlock(logTail)}` } : {}),
+    },
+    actions,
+  };
+}
+
+/** Maps a pressed button back to its verb; undefined for anything else. */
+export function parseCheckRunAction(identifier: string): CheckRunActionId | undefined {
+  return Object.hasOwn(actionOf, identifier) ? (identifier as CheckRunActionId) : undefined;
+}

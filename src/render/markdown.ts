@@ -1,0 +1,37 @@
+/**
+ * Text from agents and GitHub users is untrusted. These helpers put it into
+ * orch's markdown without letting it ping people, inject HTML, break out of a
+ * table or code block, or run on for pages.
+ */
+
+/** One line of inline text: no mentions, no HTML, no table breaks, no markdown syntax, at most `max` chars. */
+export function escapeInline(text: string, max = 300): string {
+  const oneLine = text.replace(/[\r\n]+/g, " ").replace(/[\u0000-\u001f\u007f]/g, "").trim();
+  const clipped = oneLine.length > max ? `${oneLine.slice(0, max - 1)}…` : oneLine;
+  return clipped
+    .replace(/[\\`*_{}[\]()<>#+!|~]/g, (c) => `\\${c}`)
+    .replace(/@/g, "@\u200b");
+}
+
+/** A fenced code block that the text cannot close early, whatever backticks it holds. */
+export function codeBlock(text: string, info = "text"): string {
+  const longestRun = Math.max(2, ...[...text.matchAll(/`+/g)].map((m) => m[0].length));
+  const fence = "`".repeat(longestRun + 1);
+  return `${fence}${info}\n${text.replace(/\n+$/, "")}\n${fence}`;
+}
+
+/** Inline code for names orch itself validated (branches, task keys, commands). */
+export function inlineCode(text: string): string {
+  return `\`${text.replace(/`/g, "'")}\``;
+}
+
+/** "1h 2m", "3m 4s", "5s" */
+export function formatDuration(ms: number): string {
+  const seconds = Math.max(0, Math.round(ms / 1000));
+  const h = Math.floor(seconds / 3600);
+  const m = Math.floor((seconds % 3600) / 60);
+  const s = seconds % 60;
+  if (h > 0) return `${h}h ${m}m`;
+  if (m > 0) return `${m}m ${s}s`;
+  return `${s}s`;
+}

@@ -1,0 +1,92 @@
+/**
+ * The one status comment orch keeps on a thread: every task of the newest
+ * runs with its attempts, and the commands that apply now.
+ */
+import type { AttemptRecord, RunView, TaskView, ThreadView } from "../store/records.js";
+import { applicableControls, type AttemptState } from "../store/transitions.js";
+import { escapeInline, formatDuration, inlineCode } from "./markdown.js";
+
+/** Marks orch's status comment, so it can be told apart from replies. */
+export const STATUS_MARKER = "<!-- orch:status -->";
+
+const stateLabel: Record<AttemptState, string> = {
+  queued: "⏳ queued",
+  running: "🔄 running",
+  succeeded: "✅ succeeded",
+  failed: "❌ failed",
+  blocked: "✋ blocked",
+  cancelled: "⏹️ cancelled",
+  timed_out: "⌛ timed out",
+  lost: "❓ lost",
+};
+
+function attemptDuration(attempt: AttemptRecord, now: Date): string {
+  if (!attempt.startedAt) return "–";
+  return formatDuration((attempt.endedAt ?? now).getTime() - attempt.startedAt.getTime());
+}
+
+function attemptWhere(attempt: AttemptRecord): string {
+  if (attempt.pullRequestNumber !== null) return `#${attempt.pullRequestNumber}`;
+  return inlineCode(attempt.branch);
+}
+
+function renderTaskRows(task: TaskView, now: Date): string[] {
+  return task.attempts.map(
+    (attempt) =>
+      `| ${task.key} | ${attempt.number} | ${escapeInline(attempt.agent, 40)} | ${stateLabel[attempt.state]} | ${attemptWhere(attempt)} | ${attemptDuration(attempt, now)} |`,
+  );
+}
+
+function renderSummaries(run: RunView): string[] {
+  return run.tasks.flatMap((task) => {
+    const latest = task.attempts.at(-1);
+    if (!latest?.summary) return [];
+    return [`- **${task.key}** attempt ${latest.number}: ${escapeInline(latest.summary, 300)}`];
+  });
+}
+
+function renderNextCommands(run: RunView): string | undefined {
+  const single = run.tasks.length === 1;
+  const commands = run.tasks.flatMap((task) => {
+    const latest = task.attempts.at(-1);
+    if (!latest) return [];
+    const target = single ? "" : ` ${task.key}`;
+    return applicableControls(latest).map((verb) =>
+      verb === "reassign" ? inlineCode(`/orch reassign${target} AGENT`) : inlineCode(`/orch ${verb}${target}`),
+    );
+  });
+  return commands.length ? `**Next:** ${commands.join(" · ")}` : undefined;
+}
+
+function renderRun(run: RunView, now: Date): string {
+  const lines = [
+    `**Run ${run.id}** · ${run.state} · requested by @${run.requestedBy}`,
+    "",
+    "| task | attempt | agent | state | branch / PR | duration |",
+    "| --- | --- | --- | --- | --- | --- |",
+    ...run.tasks.flatMap((task) => renderTaskRows(task, now)),
+  ];
+  const summaries = renderSummaries(run);
+  if (summaries.length) lines.push("", ...summaries);
+  const next = renderNextCommands(run);
+  if (next) lines.push("", next);
+  return lines.join("\n");
+}
+
+/** Markdown for the status comment; `now` sets the running attempts' durations. */
+export function renderStatusComment(view: ThreadView, now: Date): string {
+  const [latest, ...earlier] = view.runs;
+  const parts = [STATUS_MARKER, "### 🤖 orch"];
+  if (!latest) {
+    parts.push("No runs on this thread yet. Start one with `/orch dispatch`.");
+  } else {
+    parts.push(renderRun(latest, now));
+  }
+  if (earlier.length) {
+    parts.push(
+      `<details><summary>Earlier runs (${earlier.length})</summary>\n\n${earlier.map((run) => renderRun(run, now)).join("\n\n")}\n\n</details>`,
+    );
+  }
+  parts.push("<sub>`/orch help` lists the commands. This comment is updated in place.</sub>");
+  return parts.join("\n\n");
+}

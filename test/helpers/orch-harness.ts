@@ -1,0 +1,131 @@
+/**
+ * A whole orch for end-to-end tests: a real Probot receiving real webhook
+ * payloads, a real database (SQLite or PostgreSQL), a real bare git remote
+ * (file://), real agent processes from test/fixtures/agents, and the fake
+ * GitHub API (nock, network disabled). Logs are kept in `logs`.
+ */
+import crypto from "node:crypto";
+import fs from "node:fs";
+import os from "node:os";
+import path from "node:path";
+import { Writable } from "node:stream";
+import { fileURLToPath } from "node:url";
+import nock from "nock";
+import { pino } from "pino";
+import { Probot, ProbotOctokit } from "probot";
+import { createApp } from "../../src/app.js";
+import type { AgentSpec, ServerConfig } from "../../src/config/server-config.js";
+import type { Orch } from "../../src/orch.js";
+import type { Provider } from "../../src/store/db.js";
+import { createStore, type Store } from "../../src/store/store.js";
+import { FakeGitHub } from "../fakes/fake-github.js";
+import { createDatabaseUrl } from "./databases.js";
+import { createRemote, type Remote } from "./git-remote.js";
+import { migrateDatabase, openDb } from "../../src/store/db.js";
+
+export const AGENTS_DIR = fileURLToPath(new URL("../fixtures/agents/", import.meta.url));
+const privateKey = fs.readFileSync(fileURLToPath(new URL("../fixtures/mock-cert.pem", import.meta.url)), "utf8");
+
+export const OWNER = "acme";
+export const REPO = "widgets";
+
+/** A registry entry for a fixture agent script. */
+export function fixtureAgent(script: string, overrides: Partial<AgentSpec> = {}): Omit<AgentSpec, "name"> {
+  return { command: [path.join(AGENTS_DIR, script), "{prompt}"], env: [], timeoutMs: 60_000, ...overrides };
+}
+
+export interface Harness {
+  probot: Probot;
+  orch: Orch;
+  store: Store;
+  github: FakeGitHub;
+  remote: Remote;
+  root: string;
+  home: string;
+  databaseUrl: string;
+  logs: string[];
+  /** Delivers a webhook the way GitHub would, then waits until orch has done all the work it caused. */
+  deliver(name: string, payload: unknown, deliveryId?: string): Promise<void>;
+  close(): Promise<void>;
+}
+
+export async function startHarness(params: {
+  agents: Record<string, Omit<AgentSpec, "name">>;
+  defaultAgent?: string;
+  provider?: Provider;
+  concurrency?: Partial<ServerConfig["concurrency"]>;
+  killGraceMs?: number;
+  env?: NodeJS.ProcessEnv;
+}): Promise<Harness> {
+  const root = fs.mkdtempSync(path.join(os.tmpdir(), "orch-e2e-"));
+  const home = path.join(root, "home");
+  fs.mkdirSync(home);
+  const remote = await createRemote({ root: path.join(root, "remotes"), owner: OWNER, repo: REPO, files: { "README.md": "# widgets\n" } });
+  const databaseUrl = await createDatabaseUrl(params.provider ?? "sqlite");
+  await migrateDatabase(databaseUrl);
+  const provider = params.provider ?? "sqlite";
+  const store = createStore({ db: await openDb(databaseUrl), provider });
+  const agents = Object.fromEntries(Object.entries(params.agents).map(([name, spec]) => [name, { name, ...spec }]));
+  const config: ServerConfig = {
+    defaultAgent: params.defaultAgent ?? Object.keys(agents)[0]!,
+    agents,
+    concurrency: { maxRunning: 4, perRepository: 4, perAgent: {}, ...params.concurrency },
+    killGraceMs: params.killGraceMs ?? 500,
+    git: { authorName: "orch[bot]", authorEmail: "orch[bot]@users.noreply.github.com" },
+  };
+
+  nock.disableNetConnect();
+  const github = new FakeGitHub(OWNER, REPO).start();
+  const logs: string[] = [];
+  const log = pino(
+    { level: "debug" },
+    new Writable({
+      write(chunk, _encoding, callback) {
+        logs.push(String(chunk));
+        callback();
+      },
+    }),
+  );
+  const probot = new Probot({
+    appId: 123,
+    privateKey,
+    log,
+    // The function form: Probot re-applies its own throttle options over an object (see shared/notes).
+    Octokit: ProbotOctokit.defaults((options: object) => ({
+      ...options,
+      retry: { enabled: false },
+      throttle: { enabled: false },
+    })),
+  });
+  let orch: Orch | undefined;
+  await probot.load(
+    createApp(
+      { store, config, home, gitBaseUrl: remote.url, host: "test-host", env: { ...process.env, ...params.env } },
+      (started) => (orch = started),
+    ),
+  );
+  if (!orch) throw new Error("orch did not start");
+  const started = orch;
+  return {
+    probot,
+    orch: started,
+    store,
+    github,
+    remote,
+    root,
+    home,
+    databaseUrl,
+    logs,
+    async deliver(name, payload, deliveryId = crypto.randomUUID()) {
+      await probot.receive({ id: deliveryId, name, payload } as Parameters<Probot["receive"]>[0]);
+      await started.whenIdle();
+    },
+    async close() {
+      await started.stop();
+      await store.close();
+      github.stop();
+      nock.enableNetConnect();
+      fs.rmSync(root, { recursive: true, force: true });
+    },
+  };
+}
