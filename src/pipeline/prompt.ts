@@ -17,8 +17,10 @@ export interface PromptThread {
   body: string;
 }
 
+/** At most `max` characters, without NUL (an argv element cannot carry one). */
 function clip(text: string, max: number): string {
-  return text.length > max ? `${text.slice(0, max)}\n[… cut at ${max} characters]` : text;
+  const clean = text.replace(/\u0000/g, "");
+  return clean.length > max ? `${clean.slice(0, max)}\n[… cut at ${max} characters]` : clean;
 }
 
 /** The first attempt's prompt for a thread, with the maintainer's optional instructions. */
@@ -42,7 +44,7 @@ export function buildTaskPrompt(params: {
     '- When you are done, you may write {"status": "succeeded", "summary": "<one line>"} there.',
   ];
   if (instructions) {
-    lines.push("", `Instructions from @${requestedBy}, a maintainer:`, instructions);
+    lines.push("", `Instructions from @${requestedBy}, a maintainer:`, clip(instructions, MAX_THREAD_TEXT));
   }
   lines.push(
     "",
@@ -67,9 +69,9 @@ export function buildRetryPrompt(params: {
   const lines = [
     taskPrompt.trimEnd(),
     "",
-    `Attempt ${previous.number} (agent ${previous.agent}) ended ${previous.state}${previous.summary ? `: ${previous.summary}` : "."}`,
+    `Attempt ${previous.number} (agent ${previous.agent}) ended ${previous.state}.${previous.summary ? ` Its summary, as the agent wrote it: ${clip(previous.summary, 500)}` : ""}`,
     "This is a new attempt in a fresh checkout; earlier work is on the earlier attempt's branch, not here.",
   ];
-  if (feedback) lines.push("", `Feedback from @${requestedBy}, a maintainer:`, feedback);
+  if (feedback) lines.push("", `Feedback from @${requestedBy}, a maintainer:`, clip(feedback, MAX_THREAD_TEXT));
   return `${lines.join("\n")}\n`;
 }

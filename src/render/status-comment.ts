@@ -58,7 +58,8 @@ function renderNextCommands(run: RunView): string | undefined {
   return commands.length ? `**Next:** ${commands.join(" · ")}` : undefined;
 }
 
-function renderRun(run: RunView, now: Date): string {
+/** `withNext`: only the latest run's commands can be typed (TASK names a task of the latest run). */
+function renderRun(run: RunView, now: Date, withNext: boolean): string {
   const lines = [
     `**Run ${run.id}** · ${run.state} · requested by @${run.requestedBy}`,
     "",
@@ -68,7 +69,7 @@ function renderRun(run: RunView, now: Date): string {
   ];
   const summaries = renderSummaries(run);
   if (summaries.length) lines.push("", ...summaries);
-  const next = renderNextCommands(run);
+  const next = withNext ? renderNextCommands(run) : undefined;
   if (next) lines.push("", next);
   return lines.join("\n");
 }
@@ -80,11 +81,11 @@ export function renderStatusComment(view: ThreadView, now: Date): string {
   if (!latest) {
     parts.push("No runs on this thread yet. Start one with `/orch dispatch`.");
   } else {
-    parts.push(renderRun(latest, now));
+    parts.push(renderRun(latest, now, true));
   }
   if (earlier.length) {
     parts.push(
-      `<details><summary>Earlier runs (${earlier.length})</summary>\n\n${earlier.map((run) => renderRun(run, now)).join("\n\n")}\n\n</details>`,
+      `<details><summary>Earlier runs (${earlier.length})</summary>\n\n${earlier.map((run) => renderRun(run, now, false)).join("\n\n")}\n\n</details>`,
     );
   }
   parts.push("<sub>`/orch help` lists the commands. This comment is updated in place.</sub>");

@@ -44,8 +44,14 @@ export interface Harness {
   home: string;
   databaseUrl: string;
   logs: string[];
+  /** The bare cache of the test repository, for git assertions. */
+  cacheGit(): string;
   /** Delivers a webhook the way GitHub would, then waits until orch has done all the work it caused. */
   deliver(name: string, payload: unknown, deliveryId?: string): Promise<void>;
+  /** Delivers a webhook and returns once it is answered, leaving orch's background work running. */
+  receive(name: string, payload: unknown, deliveryId?: string): Promise<void>;
+  /** Polls until `check` returns something truthy (or throws after the timeout). */
+  waitFor<T>(check: () => Promise<T | undefined | false> | T | undefined | false, what: string, timeoutMs?: number): Promise<T>;
   close(): Promise<void>;
 }
 
@@ -116,9 +122,22 @@ export async function startHarness(params: {
     home,
     databaseUrl,
     logs,
+    cacheGit: () => path.join(home, "repos", OWNER, `${REPO}.git`),
     async deliver(name, payload, deliveryId = crypto.randomUUID()) {
       await probot.receive({ id: deliveryId, name, payload } as Parameters<Probot["receive"]>[0]);
       await started.whenIdle();
+    },
+    async receive(name, payload, deliveryId = crypto.randomUUID()) {
+      await probot.receive({ id: deliveryId, name, payload } as Parameters<Probot["receive"]>[0]);
+    },
+    async waitFor(check, what, timeoutMs = 20_000) {
+      const deadline = Date.now() + timeoutMs;
+      for (;;) {
+        const value = await check();
+        if (value) return value;
+        if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
+        await new Promise((resolve) => setTimeout(resolve, 25));
+      }
     },
     async close() {
       await started.stop();

@@ -1,0 +1,77 @@
+import { describe, expect, it } from "vitest";
+import type { AttemptContext } from "../store/records.js";
+import type { AttemptState, WorkspaceState } from "../store/transitions.js";
+import { parseCheckRunAction, renderCheckRun } from "./check-run.js";
+
+const now = new Date("2026-11-25T12:00:00Z");
+
+function context(state: AttemptState, workspaceState: WorkspaceState = "allocated"): AttemptContext {
+  return {
+    thread: { id: 1, installationId: 1, owner: "acme", repo: "widgets", number: 42, kind: "issue", title: "t", url: "https://github.com/acme/widgets/issues/42", statusCommentId: null },
+    run: { id: 3, threadId: 1, state: "active", requestedBy: "octocat", baseRef: "refs/heads/main", prBase: "main", createdAt: now, endedAt: null },
+    task: { id: 1, runId: 3, key: "t1", state, prompt: "p" },
+    attempt: {
+      id: 7, taskId: 1, number: 2, agent: "codex", state, requestedBy: "octocat", prompt: "p", feedback: null,
+      branch: "orch/42/t1/a2", baseSha: "a".repeat(40), headSha: null, worktreePath: "/w", workspaceState, checkRunId: 9,
+      pid: 1, host: "h", queuedAt: now, startedAt: new Date(now.getTime() - 65_000), endedAt: state === "running" ? null : now,
+      exitCode: null, summary: state === "running" ? null : "a summary", pullRequestNumber: state === "succeeded" ? 57 : null, pullRequestUrl: null,
+    },
+  };
+}
+
+describe("renderCheckRun", () => {
+  it.each([
+    { name: "running: in progress with Cancel", state: "running" as const, status: "in_progress", conclusion: undefined, actions: ["cancel"] },
+    { name: "succeeded", state: "succeeded" as const, status: "completed", conclusion: "success", actions: ["cleanup"] },
+    { name: "failed: retry, reassign, clean up", state: "failed" as const, status: "completed", conclusion: "failure", actions: ["retry", "reassign", "cleanup"] },
+    { name: "blocked needs action", state: "blocked" as const, status: "completed", conclusion: "action_required", actions: ["retry", "reassign", "cleanup"] },
+    { name: "cancelled", state: "cancelled" as const, status: "completed", conclusion: "cancelled", actions: ["retry", "cleanup"] },
+    { name: "timed out", state: "timed_out" as const, status: "completed", conclusion: "timed_out", actions: ["retry", "cleanup"] },
+    { name: "lost is a failure", state: "lost" as const, status: "completed", conclusion: "failure", actions: ["retry", "cleanup"] },
+  ])("$name", ({ state, status, conclusion, actions }) => {
+    const view = renderCheckRun({ context: context(state), logTail: "", now, canReassign: true });
+    expect(view.status).toBe(status);
+    expect(view.conclusion).toBe(conclusion);
+    expect(view.actions.map((a) => a.identifier)).toEqual(actions);
+    expect(view.actions.length).toBeLessThanOrEqual(3);
+    for (const action of view.actions) {
+      expect(action.label.length).toBeLessThanOrEqual(20);
+      expect(action.description.length).toBeLessThanOrEqual(40);
+      expect(parseCheckRunAction(action.identifier)).toBe(action.identifier);
+    }
+  });
+
+  it("offers no Reassign without another agent, and no Clean up once cleaned", () => {
+    const view = renderCheckRun({ context: context("failed", "cleaned"), logTail: "", now, canReassign: false });
+    expect(view.actions.map((a) => a.identifier)).toEqual(["retry"]);
+  });
+
+  it("summarises agent, branch, duration, PR and summary, and fences the log tail", () => {
+    const view = renderCheckRun({ context: context("succeeded"), logTail: "line 1\n```\nline 3", now, canReassign: true });
+    expect(view.name).toBe("orch / t1 / attempt 2");
+    expect(view.output).toMatchInlineSnapshot(`
+      {
+        "summary": "**Agent:** \`codex\` · **Branch:** \`orch/42/t1/a2\` · **Duration:** 1m 5s
+
+      **Pull request:** #57
+
+      **Summary:** a summary
+
+      Requested by @octocat on https://github.com/acme/widgets/issues/42",
+        "text": "### Log (tail)
+
+      \`\`\`\`text
+      line 1
+      \`\`\`
+      line 3
+      \`\`\`\`",
+        "title": "t1 attempt 2: succeeded",
+      }
+    `);
+  });
+
+  it("ignores identifiers that are not orch's buttons", () => {
+    expect(parseCheckRunAction("lgtm|26764")).toBeUndefined();
+    expect(parseCheckRunAction("__proto__")).toBeUndefined();
+  });
+});
