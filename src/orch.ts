@@ -4,9 +4,10 @@
  * shutdown wait on it with whenIdle().
  */
 import type { Logger } from "pino";
-import type { CommandGitHub, CommandRequest, OrchDeps, RepositoryPermission } from "./commands/context.js";
+import type { CommandContext, CommandGitHub, CommandRequest, OrchDeps } from "./commands/context.js";
 import { executeCommands } from "./commands/execute.js";
 import type { ParseResult } from "./commands/parse.js";
+import { DEFAULT_REPO_CONFIG, parseRepoConfig, renderRepoConfigProblems, type RepoConfig } from "./config/repo-config.js";
 import type { ServerConfig } from "./config/server-config.js";
 import type { ThreadAddress, ThreadGitHub } from "./pipeline/ports.js";
 import { runAttempt } from "./pipeline/run-attempt.js";
@@ -33,8 +34,10 @@ export interface OrchRequest {
   deliveryId: string;
   event: string;
   request: CommandRequest;
-  /** Runs the request once its delivery is recorded as new; returns nothing to reply, or does its own replying. */
-  work: (ctx: { deps: OrchDeps; api: CommandGitHub; request: CommandRequest }) => Promise<void>;
+  /** Reads `.github/orch.yml` (Probot's context.config); null when there is none. */
+  readRepoConfig: () => Promise<unknown>;
+  /** Runs once the delivery is recorded as new, with the repository's config. */
+  work: (ctx: CommandContext) => Promise<void>;
 }
 
 export class Orch {
@@ -61,7 +64,7 @@ export class Orch {
    * (GitHub redelivers, or the same one arrives twice) does nothing.
    */
   accept(params: OrchRequest): void {
-    const { deliveryId, event, request, work } = params;
+    const { deliveryId, event, request, readRepoConfig, work } = params;
     const { store, scheduler, log } = this.deps;
     const job = (async () => {
       if (!(await store.recordDelivery({ id: deliveryId, event }))) {
@@ -69,15 +72,40 @@ export class Orch {
         return;
       }
       const api = this.options.github({ installationId: request.installationId, owner: request.owner, repo: request.repo, number: request.thread.number });
-      await work({ deps: this.deps, api, request });
+      const repoConfig = await this.loadRepoConfig({ api, readRepoConfig, repo: `${request.owner}/${request.repo}` });
+      await work({ deps: this.deps, api, request, repoConfig });
     })().catch((error: unknown) => log.error({ err: error, deliveryId, event }, "could not handle a webhook"));
     scheduler.track(job);
   }
 
-  /** Runs parsed comment commands (or a button press made into one) for a request. */
-  commands(params: { results: ParseResult[]; minPermission?: RepositoryPermission }) {
-    return async (ctx: { deps: OrchDeps; api: CommandGitHub; request: CommandRequest }) =>
-      executeCommands(ctx, { results: params.results, minPermission: params.minPermission ?? "write" });
+  /** Runs parsed comment commands (or a button press made into one). */
+  commands(results: ParseResult[]): (ctx: CommandContext) => Promise<void> {
+    return (ctx) => executeCommands(ctx, { results, minPermission: ctx.repoConfig.minPermission });
+  }
+
+  /** The repository's config, or the defaults (and a reply naming the bad keys) when it is invalid. */
+  private async loadRepoConfig(params: { api: CommandGitHub; readRepoConfig: () => Promise<unknown>; repo: string }): Promise<RepoConfig> {
+    const { api, readRepoConfig, repo } = params;
+    const { config, log } = this.deps;
+    let raw: unknown;
+    try {
+      raw = await readRepoConfig();
+    } catch (error) {
+      // Probot's config reader throws on YAML it cannot parse (and on API faults).
+      const message = error instanceof Error ? error.message : String(error);
+      if (!/could not be parsed|invalid YAML|YAML/i.test(message)) {
+        log.warn({ err: error, repo }, "could not read .github/orch.yml; using the defaults");
+        return DEFAULT_REPO_CONFIG;
+      }
+      await api.reply(renderRepoConfigProblems(["it is not valid YAML"]));
+      return DEFAULT_REPO_CONFIG;
+    }
+    const result = parseRepoConfig(raw, Object.keys(config.agents));
+    if (result.problems.length) {
+      log.info({ repo, problems: result.problems }, "invalid .github/orch.yml");
+      await api.reply(renderRepoConfigProblems(result.problems));
+    }
+    return result.config;
   }
 
   /** Starts whatever is queued. */

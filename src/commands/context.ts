@@ -2,6 +2,7 @@
  * What a command handler gets: a plain request (no webhook types), the
  * GitHub calls it may make, and orch's parts.
  */
+import type { RepoConfig } from "../config/repo-config.js";
 import type { PipelineDeps } from "../pipeline/deps.js";
 import type { Scheduler } from "../pipeline/scheduler.js";
 import type { ThreadKind } from "../store/records.js";
@@ -57,6 +58,8 @@ export interface CommandContext {
   /** GitHub, for the request's thread. */
   api: CommandGitHub;
   deps: OrchDeps;
+  /** The repository's .github/orch.yml, validated, with defaults filled in. */
+  repoConfig: RepoConfig;
 }
 
 /** What a handler says back: markdown for the reply, or nothing when the status comment is the answer. */

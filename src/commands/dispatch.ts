@@ -23,7 +23,7 @@ export async function dispatch(
   command: Extract<Command, { verb: "dispatch" }>,
 ): Promise<CommandOutcome> {
   const { request, deps } = ctx;
-  const agent = command.agent ?? deps.config.defaultAgent;
+  const agent = command.agent ?? ctx.repoConfig.defaultAgent ?? deps.config.defaultAgent;
   if (!deps.config.agents[agent]) {
     return { message: `there is no agent \`${agent}\` on this server. Known agents: ${listAgents(deps.config)}.` };
   }
@@ -50,6 +50,7 @@ export async function dispatch(
     requestedBy: request.sender,
     baseRef,
     prBase,
+    draft: ctx.repoConfig.draftPullRequests,
     tasks: [{ key: "t1", prompt, agent, branch: buildBranchName({ threadNumber: thread.number, taskKey: "t1", attemptNumber: 1 }) }],
   });
   deps.scheduler.wake();

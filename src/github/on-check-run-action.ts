@@ -26,29 +26,28 @@ export function onCheckRunAction(orch: Orch) {
       return context.log.warn({ attemptId }, "skip: button for an attempt orch does not know in this repository");
     }
     const { thread, task, attempt, run } = found;
-    const command: Command | undefined =
-      verb === "retry"
-        ? { verb, task: task.key }
-        : verb === "reassign"
-          ? (() => {
-              const agent = pickReassignAgent(orch.deps.config, attempt.agent);
-              return agent ? { verb, task: task.key, agent } : undefined;
-            })()
-          : { verb, scope: { kind: "task", task: task.key } };
-    if (!command) return context.log.debug("skip: no other agent to reassign to");
     const line = `${payload.requested_action?.identifier} button on check run "${payload.check_run.name}"`;
     orch.accept({
       deliveryId: context.id,
       event: context.name,
       request: { ...toButtonRequest(thread, installationId, payload), runId: run.id },
+      readRepoConfig: () => context.config("orch.yml"),
       work: async (ctx) => {
+        let command: Command;
+        if (verb === "reassign") {
+          const agent = pickReassignAgent({ ...orch.deps.config, defaultAgent: ctx.repoConfig.defaultAgent ?? orch.deps.config.defaultAgent }, attempt.agent);
+          if (!agent) return context.log.debug("skip: no other agent to reassign to");
+          command = { verb, task: task.key, agent };
+        } else {
+          command = verb === "retry" ? { verb, task: task.key } : { verb, scope: { kind: "task", task: task.key } };
+        }
         // The thread may have been closed since the check run was made.
         const { data: issue } = await context.octokit.rest.issues.get({ owner, repo, issue_number: thread.number });
         const request = {
           ...toRequest({ source: "button", installationId, repository: payload.repository, issue, sender: payload.sender.login }),
           runId: run.id,
         };
-        await orch.commands({ results: [{ kind: "command", command, line }] })({ ...ctx, request });
+        await orch.commands([{ kind: "command", command, line }])({ ...ctx, request });
       },
     });
   };

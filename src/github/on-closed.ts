@@ -23,8 +23,9 @@ export function onClosed(orch: Orch) {
         isPullRequest: !("issue" in payload) || Boolean(payload.issue.pull_request),
         sender: payload.sender.login,
       }),
+      readRepoConfig: () => context.config("orch.yml"),
       work: async (ctx) => {
-        const outcome = await closeThread(ctx, { cleanup: true });
+        const outcome = await closeThread(ctx, { cleanup: ctx.repoConfig.cleanupOnClose });
         if (outcome.message) await ctx.api.reply(outcome.message);
       },
     });

@@ -27,9 +27,10 @@ export function onIssueComment(orch: Orch) {
         issue: payload.issue,
         sender: payload.sender.login,
       }),
+      readRepoConfig: () => context.config("orch.yml"),
       work: async (ctx) => {
         await context.octokit.rest.reactions.createForIssueComment({ owner, repo, comment_id: commentId, content: "eyes" });
-        await orch.commands({ results })(ctx);
+        await orch.commands(results)(ctx);
       },
     });
   };

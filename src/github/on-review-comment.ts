@@ -24,9 +24,10 @@ export function onReviewComment(orch: Orch) {
         isPullRequest: true,
         sender: payload.sender.login,
       }),
+      readRepoConfig: () => context.config("orch.yml"),
       work: async (ctx) => {
         await context.octokit.rest.reactions.createForPullRequestReviewComment({ owner, repo, comment_id: commentId, content: "eyes" });
-        await orch.commands({ results })(ctx);
+        await orch.commands(results)(ctx);
       },
     });
   };

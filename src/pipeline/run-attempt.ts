@@ -26,9 +26,6 @@ import { prepareWorkspace } from "./steps/prepare-workspace.js";
 import { completeAttemptCheckRuns, createAttemptCheckRun } from "./steps/report-progress.js";
 import { runAgent, type AgentRun } from "./steps/run-agent.js";
 
-/** Whether the attempts' pull requests are drafts. */
-const DRAFT_PULL_REQUESTS = true;
-
 export async function runAttempt(deps: PipelineDeps, claimed: AttemptContext, signal: AbortSignal): Promise<void> {
   const { store, status, github } = deps;
   const log = deps.log.child({ attemptId: claimed.attempt.id, agent: claimed.attempt.agent });
@@ -79,7 +76,7 @@ export async function runAttempt(deps: PipelineDeps, claimed: AttemptContext, si
     }
     if (outcome.state === "succeeded" && work.commitCount > 0) {
       step = "open the pull request";
-      pullRequest = await openPullRequest(deps, { context, outcome, worktreePath, baseSha, draft: DRAFT_PULL_REQUESTS });
+      pullRequest = await openPullRequest(deps, { context, outcome, worktreePath, baseSha, draft: context.run.draft });
     }
   } catch (error) {
     log.error({ err: error, step }, "attempt failed in orch");

@@ -21,6 +21,7 @@ function attempt(overrides: Partial<AttemptRecord>): AttemptRecord {
     worktreePath: null,
     workspaceState: "allocated",
     checkRunId: null,
+    reportedState: null,
     pid: null,
     host: "h",
     queuedAt: minutesAgo(10),
@@ -35,7 +36,7 @@ function attempt(overrides: Partial<AttemptRecord>): AttemptRecord {
 }
 
 function run(id: number, tasks: RunView["tasks"], state: RunView["state"] = "active"): RunView {
-  return { id, threadId: 1, state, requestedBy: "octocat", baseRef: "refs/heads/main", prBase: "main", createdAt: now, endedAt: null, tasks };
+  return { id, threadId: 1, state, requestedBy: "octocat", baseRef: "refs/heads/main", prBase: "main", draft: true, createdAt: now, endedAt: null, tasks };
 }
 
 const thread: ThreadView["thread"] = {

@@ -19,6 +19,7 @@ export type AttemptProgress = Partial<
     | "headSha"
     | "worktreePath"
     | "checkRunId"
+    | "reportedState"
     | "pid"
     | "host"
     | "startedAt"

@@ -26,6 +26,8 @@ export interface RunRecord {
   requestedBy: string;
   baseRef: string;
   prBase: string;
+  /** Whether the attempts' pull requests are opened as drafts. */
+  draft: boolean;
   createdAt: Date;
   endedAt: Date | null;
 }
@@ -53,6 +55,8 @@ export interface AttemptRecord {
   worktreePath: string | null;
   workspaceState: WorkspaceState;
   checkRunId: number | null;
+  /** The state the check run last showed; null until it was first reported. */
+  reportedState: AttemptState | null;
   pid: number | null;
   host: string | null;
   queuedAt: Date;

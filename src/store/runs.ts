@@ -30,15 +30,16 @@ function toRunView(row: RunRow): RunView {
 /** Records a run with its tasks, each with a queued first attempt, in one transaction. */
 export async function createRun(
   db: Db,
-  params: { threadId: number; requestedBy: string; baseRef: string; prBase: string; tasks: NewTask[] },
+  params: { threadId: number; requestedBy: string; baseRef: string; prBase: string; draft: boolean; tasks: NewTask[] },
 ): Promise<RunView> {
-  const { threadId, requestedBy, baseRef, prBase, tasks } = params;
+  const { threadId, requestedBy, baseRef, prBase, draft, tasks } = params;
   const row = await db.run.create({
     data: {
       threadId,
       requestedBy,
       baseRef,
       prBase,
+      draft,
       state: "active",
       tasks: {
         create: tasks.map((task) => ({

@@ -34,6 +34,7 @@ describe.each(PROVIDERS)("store on %s", (provider) => {
       requestedBy: "octocat",
       baseRef: "refs/heads/main",
       prBase: "main",
+      draft: true,
       tasks: (params.tasks ?? ["t1"]).map((key) => ({
         key,
         prompt: `fix issue ${number}`,

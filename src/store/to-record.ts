@@ -29,6 +29,7 @@ export function toRunRecord(row: Run): RunRecord {
     requestedBy: row.requestedBy,
     baseRef: row.baseRef,
     prBase: row.prBase,
+    draft: row.draft,
     createdAt: row.createdAt,
     endedAt: row.endedAt,
   };
@@ -44,5 +45,6 @@ export function toAttemptRecord(row: Attempt): AttemptRecord {
     state: row.state as AttemptState,
     workspaceState: row.workspaceState as WorkspaceState,
     checkRunId: toNumberOrNull(row.checkRunId),
+    reportedState: row.reportedState as AttemptState | null,
   };
 }

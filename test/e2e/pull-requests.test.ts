@@ -71,6 +71,12 @@ describe("the orch:dispatch label", () => {
     await harness.deliver(bug.name, bug.payload);
     const close = closed({ ...target, number: 9, isPullRequest: true });
     await harness.deliver(close.name, close.payload);
-    expect(harness.github.requests).toEqual([]);
+    // Only the repository's config was read (to learn its label names); nothing was done.
+    expect(harness.github.requests.map((r) => `${r.method} ${r.path}`)).toEqual([
+      "POST /app/installations/4242/access_tokens",
+      "GET /repos/acme/widgets/contents/.github/orch.yml",
+      "GET /repos/acme/.github/contents/.github/orch.yml",
+    ]);
+    expect(harness.github.comments).toEqual([]);
   });
 });

@@ -131,6 +131,10 @@ export class FakeGitHub {
       this.tokenExchanges += 1;
       return [201, { token: INSTALLATION_TOKEN, expires_at: new Date(Date.now() + 3_600_000).toISOString(), permissions: {} }];
     }
+    // Probot's config reader falls back to the owner's .github repository.
+    if (method === "GET" && path === `/repos/${this.owner}/.github/contents/.github/orch.yml`) {
+      return [404, { message: "Not Found" }];
+    }
     if (!path.startsWith(`${repoPrefix}/`)) return this.unknown(request);
     const rest = path.slice(repoPrefix.length);
 

@@ -1,0 +1,112 @@
+/**
+ * A repository's own settings, `.github/orch.yml`, read through Probot's
+ * context.config. Everything is optional. A repository can pick one of the
+ * server's agents but never define one. An invalid file is reported on the
+ * thread, naming the bad keys, and the defaults are used meanwhile.
+ *
+ *     default_agent: claude          # one of the server's agents
+ *     min_permission: write          # read, triage, write, maintain or admin
+ *     labels:
+ *       dispatch: "orch:dispatch"    # adding it dispatches with the default agent
+ *       cancel: "orch:cancel"        # adding it cancels the thread's active runs
+ *     draft_pull_requests: true      # open the attempts' pull requests as drafts
+ *     cleanup_on_close: true         # closing the thread also removes its worktrees
+ */
+import { z } from "zod";
+import type { RepositoryPermission } from "../commands/context.js";
+import { suggestKey } from "./server-config.js";
+
+export interface RepoConfig {
+  /** Undefined: the server's default agent. */
+  defaultAgent?: string;
+  minPermission: Exclude<RepositoryPermission, "none">;
+  labels: { dispatch: string; cancel: string };
+  draftPullRequests: boolean;
+  cleanupOnClose: boolean;
+}
+
+export const DEFAULT_REPO_CONFIG: RepoConfig = {
+  minPermission: "write",
+  labels: { dispatch: "orch:dispatch", cancel: "orch:cancel" },
+  draftPullRequests: true,
+  cleanupOnClose: true,
+};
+
+export const REPO_CONFIG_PATH = ".github/orch.yml";
+
+const labelName = z
+  .string({ error: "expected a label name" })
+  .trim()
+  .min(1, { error: "expected a label name" })
+  .max(50, { error: "label names are at most 50 characters" });
+
+const labelsSchema = z.strictObject({ dispatch: labelName.optional(), cancel: labelName.optional() });
+
+const schema = z.strictObject({
+  default_agent: z.string({ error: "expected the name of one of the server's agents" }).optional(),
+  min_permission: z
+    .enum(["read", "triage", "write", "maintain", "admin"], { error: "expected one of read, triage, write, maintain, admin" })
+    .optional(),
+  labels: labelsSchema.optional(),
+  draft_pull_requests: z.boolean({ error: "expected true or false" }).optional(),
+  cleanup_on_close: z.boolean({ error: "expected true or false" }).optional(),
+});
+
+export type RepoConfigResult = { config: RepoConfig; problems: string[] };
+
+function knownKeys(path: readonly PropertyKey[]): string[] {
+  if (path.length === 0) return Object.keys(schema.shape);
+  if (path[0] === "labels") return Object.keys(labelsSchema.shape);
+  return [];
+}
+
+function describeIssue(issue: z.core.$ZodIssue): string[] {
+  const where = issue.path.map(String).join(".");
+  if (issue.code === "unrecognized_keys") {
+    return issue.keys.map((key) => {
+      const suggestion = suggestKey(key, knownKeys(issue.path));
+      const at = where ? `\`${where}\`: ` : "";
+      return `${at}unknown key \`${key}\`${suggestion ? ` (did you mean \`${suggestion}\`?)` : ""}`;
+    });
+  }
+  return [`\`${where || "(top level)"}\`: ${issue.message}`];
+}
+
+/**
+ * Validates what context.config read (undefined or null when there is no
+ * file). Always returns a usable config: the file's valid keys are ignored
+ * too when any key is bad, so a half-read file never surprises anyone.
+ */
+export function parseRepoConfig(raw: unknown, serverAgents: readonly string[]): RepoConfigResult {
+  if (raw === undefined || raw === null) return { config: DEFAULT_REPO_CONFIG, problems: [] };
+  const parsed = schema.safeParse(raw);
+  if (!parsed.success) return { config: DEFAULT_REPO_CONFIG, problems: parsed.error.issues.flatMap(describeIssue) };
+  const data = parsed.data;
+  if (data.default_agent !== undefined && !serverAgents.includes(data.default_agent)) {
+    return {
+      config: DEFAULT_REPO_CONFIG,
+      problems: [`\`default_agent\`: \`${data.default_agent}\` is not an agent on this server; known agents: ${serverAgents.map((a) => `\`${a}\``).join(", ")}`],
+    };
+  }
+  return {
+    config: {
+      defaultAgent: data.default_agent,
+      minPermission: data.min_permission ?? DEFAULT_REPO_CONFIG.minPermission,
+      labels: { ...DEFAULT_REPO_CONFIG.labels, ...data.labels },
+      draftPullRequests: data.draft_pull_requests ?? DEFAULT_REPO_CONFIG.draftPullRequests,
+      cleanupOnClose: data.cleanup_on_close ?? DEFAULT_REPO_CONFIG.cleanupOnClose,
+    },
+    problems: [],
+  };
+}
+
+/** The reply when `.github/orch.yml` is invalid. */
+export function renderRepoConfigProblems(problems: readonly string[]): string {
+  return [
+    `⚠️ \`${REPO_CONFIG_PATH}\` is invalid, so orch is using its defaults until it is fixed:`,
+    "",
+    ...problems.map((problem) => `- ${problem}`),
+    "",
+    "Valid keys: `default_agent`, `min_permission` (read, triage, write, maintain, admin), `labels.dispatch`, `labels.cancel`, `draft_pull_requests` (true/false), `cleanup_on_close` (true/false).",
+  ].join("\n");
+}
