@@ -11,19 +11,34 @@ import { onLabeled } from "./github/on-labeled.js";
 import { onReviewComment } from "./github/on-review-comment.js";
 import { Orch, type OrchOptions } from "./orch.js";
 
+const REDACTED_LOG_PATHS = [
+  "token",
+  "*.token",
+  "privateKey",
+  "*.privateKey",
+  "headers.authorization",
+  "*.headers.authorization",
+  "err.request.headers.authorization",
+  "err.response.headers.authorization",
+  "env",
+  "*.env",
+];
+
 export type AppOptions = Omit<OrchOptions, "github" | "log">;
 
 /** The app function for Probot. `onStarted` hands the running orch to the caller (main, tests). */
 export function createApp(options: AppOptions, onStarted?: (orch: Orch) => void): ApplicationFunction {
-  return (app: Probot) => {
+  return async (app: Probot) => {
     const github = createGitHubFactory((installationId) => app.auth(installationId));
-    const orch = new Orch({ ...options, github, log: app.log });
+    // Defence in depth: orch never logs a token or key, and these paths are censored if one ever gets near a log line.
+    const log = app.log.child({}, { redact: { paths: REDACTED_LOG_PATHS, censor: "[redacted]" } });
+    const orch = new Orch({ ...options, github, log });
     app.on("issue_comment.created", onIssueComment(orch));
     app.on("pull_request_review_comment.created", onReviewComment(orch));
     app.on("check_run.requested_action", onCheckRunAction(orch));
     app.on(["issues.labeled", "pull_request.labeled"], onLabeled(orch));
     app.on(["issues.closed", "pull_request.closed"], onClosed(orch));
-    orch.start();
+    await orch.start();
     onStarted?.(orch);
   };
 }

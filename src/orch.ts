@@ -10,10 +10,12 @@ import type { ParseResult } from "./commands/parse.js";
 import { DEFAULT_REPO_CONFIG, parseRepoConfig, renderRepoConfigProblems, type RepoConfig } from "./config/repo-config.js";
 import type { ServerConfig } from "./config/server-config.js";
 import type { ThreadAddress, ThreadGitHub } from "./pipeline/ports.js";
+import { recoverLostAttempts, reconcileReports } from "./pipeline/recover.js";
 import { runAttempt } from "./pipeline/run-attempt.js";
 import { Scheduler } from "./pipeline/scheduler.js";
 import { StatusReporter } from "./pipeline/status-reporter.js";
 import type { Store } from "./store/store.js";
+import { isSafeRepoName } from "./workspace/branch-name.js";
 import { RepoCache } from "./workspace/repo-cache.js";
 
 export interface OrchOptions {
@@ -40,8 +42,12 @@ export interface OrchRequest {
   work: (ctx: CommandContext) => Promise<void>;
 }
 
+/** How often reports GitHub missed are retried. */
+const RECONCILE_EVERY_MS = 5 * 60_000;
+
 export class Orch {
   readonly deps: OrchDeps;
+  private reconcileTimer: NodeJS.Timeout | undefined;
 
   constructor(private readonly options: OrchOptions) {
     const { store, config, home, gitBaseUrl, host, env, log, github } = options;
@@ -66,6 +72,11 @@ export class Orch {
   accept(params: OrchRequest): void {
     const { deliveryId, event, request, readRepoConfig, work } = params;
     const { store, scheduler, log } = this.deps;
+    if (!isSafeRepoName(request.owner, request.repo)) {
+      // GitHub never sends such names; a forged or broken payload gets nothing.
+      log.warn({ deliveryId, event }, "skip: repository name orch would not use in a path");
+      return;
+    }
     const job = (async () => {
       if (!(await store.recordDelivery({ id: deliveryId, event }))) {
         log.debug({ deliveryId }, "skip: delivery already handled");
@@ -108,9 +119,23 @@ export class Orch {
     return result.config;
   }
 
-  /** Starts whatever is queued. */
-  start(): void {
-    this.deps.scheduler.wake();
+  /**
+   * Recovers from a crash or restart (attempts this host was running become
+   * `lost`), completes check runs GitHub missed, then starts what is queued.
+   */
+  async start(): Promise<void> {
+    const { scheduler, log } = this.deps;
+    await recoverLostAttempts(this.deps, { host: this.options.host });
+    scheduler.wake();
+    this.reconcileTimer = setInterval(() => {
+      scheduler.track(this.reconcile()).catch((error: unknown) => log.warn({ err: error }, "reconciling reports failed"));
+    }, RECONCILE_EVERY_MS);
+    this.reconcileTimer.unref();
+  }
+
+  /** Completes check runs and status comments that GitHub missed. */
+  reconcile(): Promise<number> {
+    return reconcileReports(this.deps);
   }
 
   /** Resolves when no webhook work, attempt or status refresh is in flight. */
@@ -120,6 +145,7 @@ export class Orch {
 
   /** Stops starting attempts, cancels the ones running here and waits for them to end. */
   async stop(): Promise<void> {
+    clearInterval(this.reconcileTimer);
     await this.deps.scheduler.stop({ why: "orch was stopped" });
   }
 }

@@ -36,6 +36,7 @@ export async function runAttempt(deps: PipelineDeps, claimed: AttemptContext, si
   let outcome: Outcome | undefined;
   let exitCode: number | null = null;
   let work: CollectedWork | undefined;
+  let pushedSha: string | undefined;
   let pullRequest: PullRequestRef | undefined;
   try {
     // 1. Prepare the workspace.
@@ -73,6 +74,7 @@ export async function runAttempt(deps: PipelineDeps, claimed: AttemptContext, si
     if (work.commitCount > 0) {
       step = "push the branch";
       await pushWork(deps, { context, worktreePath, token: await client.getToken() });
+      pushedSha = work.headSha;
     }
     if (outcome.state === "succeeded" && work.commitCount > 0) {
       step = "open the pull request";
@@ -91,7 +93,8 @@ export async function runAttempt(deps: PipelineDeps, claimed: AttemptContext, si
       endedAt: new Date(),
       exitCode,
       summary: outcome.summary,
-      headSha: work?.headSha ?? null,
+      // Only a pushed head is one GitHub has, for the check run on it.
+      headSha: pushedSha ?? null,
       pullRequestNumber: pullRequest?.number ?? null,
       pullRequestUrl: pullRequest?.url ?? null,
     },
@@ -100,9 +103,8 @@ export async function runAttempt(deps: PipelineDeps, claimed: AttemptContext, si
   await checkRun;
   const recorded = await store.findAttemptContext(context.attempt.id);
   if (recorded) {
-    const pushedSha = work && work.commitCount > 0 ? work.headSha : undefined;
-    await completeAttemptCheckRuns(deps, { context: recorded, pushedSha }).catch((error: unknown) =>
-      log.warn({ err: error }, "could not complete the check run"),
+    await completeAttemptCheckRuns(deps, { context: recorded }).catch((error: unknown) =>
+      log.warn({ err: error }, "could not complete the check run; it is reconciled later"),
     );
   }
   await status.refresh(context.thread.id);

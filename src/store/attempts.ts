@@ -4,7 +4,9 @@ import type { AttemptContext, AttemptRecord } from "./records.js";
 import { settleTaskAndRun } from "./settle.js";
 import { toAttemptRecord, toRunRecord, toTaskRecord, toThreadRecord } from "./to-record.js";
 import {
+  ATTEMPT_STATES,
   attemptSourcesOf,
+  isEnded,
   workspaceSourcesOf,
   type AttemptState,
   type WorkspaceState,
@@ -36,6 +38,8 @@ export interface ConcurrencyLimits {
   perRepository: number;
   perAgent: Readonly<Record<string, number>>;
 }
+
+const ENDED_STATES = ATTEMPT_STATES.filter(isEnded);
 
 const withContext = { task: { include: { run: { include: { thread: true } } } } } as const;
 
@@ -75,6 +79,25 @@ export async function listAttemptContexts(
   const rows = await db.attempt.findMany({
     where: { state: { in: [...params.states] }, ...(params.host === undefined ? {} : { host: params.host }) },
     orderBy: { id: "asc" },
+    include: withContext,
+  });
+  return rows.map(toContext);
+}
+
+/**
+ * Ended attempts whose check run does not show their end yet: GitHub failed
+ * when orch reported it (or orch stopped in between). Oldest first.
+ */
+export async function listUnreportedAttempts(db: Db, params: { limit: number }): Promise<AttemptContext[]> {
+  const rows = await db.attempt.findMany({
+    where: {
+      state: { in: ENDED_STATES },
+      // An attempt that never got a base commit has nothing GitHub could show.
+      baseSha: { not: null },
+      OR: [{ reportedState: null }, { reportedState: { in: ["queued", "running"] } }],
+    },
+    orderBy: { id: "asc" },
+    take: params.limit,
     include: withContext,
   });
   return rows.map(toContext);

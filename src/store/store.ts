@@ -26,6 +26,7 @@ export function createStore(params: { db: Db; provider: Provider }) {
     getThreadView: bind(runs.getThreadView),
     findAttemptContext: bind(attempts.findAttemptContext),
     listAttemptContexts: bind(attempts.listAttemptContexts),
+    listUnreportedAttempts: bind(attempts.listUnreportedAttempts),
     transitionAttempt: bind(attempts.transitionAttempt),
     updateAttempt: bind(attempts.updateAttempt),
     transitionWorkspace: bind(attempts.transitionWorkspace),

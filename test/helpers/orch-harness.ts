@@ -62,6 +62,8 @@ export async function startHarness(params: {
   concurrency?: Partial<ServerConfig["concurrency"]>;
   killGraceMs?: number;
   env?: NodeJS.ProcessEnv;
+  /** Keep Octokit's retry plugin on (as in production), with short waits. */
+  retry?: boolean;
 }): Promise<Harness> {
   const root = fs.mkdtempSync(path.join(os.tmpdir(), "orch-e2e-"));
   const home = path.join(root, "home");
@@ -99,7 +101,7 @@ export async function startHarness(params: {
     // The function form: Probot re-applies its own throttle options over an object (see shared/notes).
     Octokit: ProbotOctokit.defaults((options: object) => ({
       ...options,
-      retry: { enabled: false },
+      retry: params.retry ? { enabled: true, retryAfterBaseValue: 20 } : { enabled: false },
       throttle: { enabled: false },
     })),
   });

@@ -28,27 +28,34 @@ export async function createAttemptCheckRun(
     detailsUrl: thread.url,
     view: await buildView(deps, context),
   });
-  await deps.store.updateAttempt({ attemptId: attempt.id, progress: { checkRunId: id } });
+  await deps.store.updateAttempt({ attemptId: attempt.id, progress: { checkRunId: id, reportedState: "running" } });
   return id;
 }
 
 /**
  * Brings the attempt's check runs up to date with its state: the one on the
- * base commit is updated, and once the branch is pushed a completed copy is
- * created on the pushed head, so it shows in the attempt's own pull request.
+ * base commit is updated (or created, when GitHub refused it at the start),
+ * and once the branch is pushed a completed copy is created on the pushed
+ * head, so it shows in the attempt's own pull request. Records what GitHub
+ * now shows, so a report that failed is found and made again later.
  */
 export async function completeAttemptCheckRuns(
-  deps: Pick<PipelineDeps, "config" | "home" | "github">,
-  params: { context: AttemptContext; pushedSha?: string },
+  deps: Pick<PipelineDeps, "config" | "home" | "github" | "store">,
+  params: { context: AttemptContext },
 ): Promise<void> {
-  const { context, pushedSha } = params;
+  const { context } = params;
   const { attempt, thread } = context;
   const client = deps.github(thread);
   const view = await buildView(deps, context);
   if (attempt.checkRunId !== null) {
     await client.updateCheckRun({ checkRunId: attempt.checkRunId, detailsUrl: thread.url, view });
+  } else if (attempt.baseSha) {
+    const { id } = await client.createCheckRun({ headSha: attempt.baseSha, externalId: String(attempt.id), detailsUrl: thread.url, view });
+    await deps.store.updateAttempt({ attemptId: attempt.id, progress: { checkRunId: id } });
   }
-  if (pushedSha && pushedSha !== attempt.baseSha) {
-    await client.createCheckRun({ headSha: pushedSha, externalId: String(attempt.id), detailsUrl: thread.url, view });
+  const isFirstReportOfEnd = attempt.reportedState !== attempt.state;
+  if (isFirstReportOfEnd && attempt.headSha && attempt.headSha !== attempt.baseSha) {
+    await client.createCheckRun({ headSha: attempt.headSha, externalId: String(attempt.id), detailsUrl: thread.url, view });
   }
+  await deps.store.updateAttempt({ attemptId: attempt.id, progress: { reportedState: attempt.state } });
 }

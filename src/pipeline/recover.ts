@@ -1,0 +1,53 @@
+/**
+ * After a crash or restart: attempts this host was running have no pipeline
+ * any more. Each becomes `lost` (its agent, if it outlived orch, is stopped
+ * first), its check run is completed with a summary that says orch
+ * restarted, and its thread's status comment is refreshed. Queued attempts
+ * need nothing: the scheduler starts them in order.
+ */
+import { isAgentOfAttempt } from "../agents/identify.js";
+import { killProcessGroup } from "../agents/runner.js";
+import type { PipelineDeps } from "./deps.js";
+import { completeAttemptCheckRuns } from "./steps/report-progress.js";
+
+export async function recoverLostAttempts(deps: PipelineDeps, params: { host: string }): Promise<number> {
+  const { store, status, config, log } = deps;
+  const orphans = await store.listAttemptContexts({ states: ["running"], host: params.host });
+  const threads = new Set<number>();
+  for (const { attempt, thread } of orphans) {
+    const isAlive = attempt.pid !== null && isAgentOfAttempt(attempt.pid, attempt.id);
+    if (isAlive) await killProcessGroup(attempt.pid!, config.killGraceMs);
+    const summary = isAlive
+      ? "orch restarted while this attempt ran; its agent was stopped. Retry it to run it again."
+      : "orch restarted while this attempt ran and its agent is gone. Retry it to run it again.";
+    const moved = await store.transitionAttempt({ attemptId: attempt.id, to: "lost", progress: { endedAt: new Date(), summary } });
+    if (moved) {
+      log.warn({ attemptId: attempt.id, wasAlive: isAlive }, "marked an attempt lost after a restart");
+      threads.add(thread.id);
+    }
+  }
+  await reconcileReports(deps);
+  await Promise.all([...threads].map((threadId) => status.refresh(threadId)));
+  return threads.size;
+}
+
+/**
+ * Completes the check runs of ended attempts that GitHub has not been told
+ * about (a 502, a rate limit or a restart got in the way), and refreshes
+ * their status comments. Runs at start and then periodically.
+ */
+export async function reconcileReports(deps: PipelineDeps): Promise<number> {
+  const { store, status, log } = deps;
+  const pending = await store.listUnreportedAttempts({ limit: 100 });
+  const threads = new Set<number>();
+  for (const context of pending) {
+    try {
+      await completeAttemptCheckRuns(deps, { context });
+      threads.add(context.thread.id);
+    } catch (error) {
+      log.warn({ err: error, attemptId: context.attempt.id }, "could not complete a check run; will try again");
+    }
+  }
+  await Promise.all([...threads].map((threadId) => status.refresh(threadId)));
+  return pending.length;
+}
