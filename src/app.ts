@@ -6,9 +6,8 @@ import type { ApplicationFunction, Probot } from "probot";
 import { createGitHubFactory } from "./github/thread-client.js";
 import { onCheckRunAction } from "./github/on-check-run-action.js";
 import { onClosed } from "./github/on-closed.js";
-import { onIssueComment } from "./github/on-issue-comment.js";
+import { onComment } from "./github/on-comment.js";
 import { onLabeled } from "./github/on-labeled.js";
-import { onReviewComment } from "./github/on-review-comment.js";
 import { Orch, type OrchOptions } from "./orch.js";
 
 const REDACTED_LOG_PATHS = [
@@ -33,8 +32,7 @@ export function createApp(options: AppOptions, onStarted?: (orch: Orch) => void)
     // Defence in depth: orch never logs a token or key, and these paths are censored if one ever gets near a log line.
     const log = app.log.child({}, { redact: { paths: REDACTED_LOG_PATHS, censor: "[redacted]" } });
     const orch = new Orch({ ...options, github, log });
-    app.on("issue_comment.created", onIssueComment(orch));
-    app.on("pull_request_review_comment.created", onReviewComment(orch));
+    app.on(["issue_comment.created", "pull_request_review_comment.created"], onComment(orch));
     app.on("check_run.requested_action", onCheckRunAction(orch));
     app.on(["issues.labeled", "pull_request.labeled"], onLabeled(orch));
     app.on(["issues.closed", "pull_request.closed"], onClosed(orch));

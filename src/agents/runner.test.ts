@@ -7,7 +7,6 @@ import { fileURLToPath } from "node:url";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import {
   buildAgentEnv,
-  formatDuration,
   isProcessGroupAlive,
   killProcessGroup,
   startAgent,
@@ -505,17 +504,5 @@ describe("buildAgentEnv", () => {
 
   it("throws when orch's own code tries to hand the agent a credential", () => {
     expect(() => buildAgentEnv({ source, passThrough: [], extra: { GITHUB_TOKEN: "ghs_x" } })).toThrow(/GITHUB_TOKEN/);
-  });
-});
-
-describe("formatDuration", () => {
-  it.each([
-    { ms: 300, text: "0.3s" },
-    { ms: 2_300, text: "2.3s" },
-    { ms: 65_000, text: "1m 5s" },
-    { ms: 30 * 60_000, text: "30m" },
-    { ms: 2 * 3_600_000 + 5 * 60_000, text: "2h 5m" },
-  ])("$ms ms → $text", ({ ms, text }) => {
-    expect(formatDuration(ms)).toBe(text);
   });
 });

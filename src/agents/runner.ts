@@ -20,6 +20,7 @@ import { closeSync, mkdirSync, openSync, readdirSync, readFileSync, statSync, wr
 import { appendFile, mkdir, open } from "node:fs/promises";
 import { dirname } from "node:path";
 import { setTimeout as sleep } from "node:timers/promises";
+import { formatDuration } from "../duration.js";
 
 /** How an agent process ended. Only `exited` means the agent stopped by itself. */
 export type AgentExit =
@@ -389,16 +390,6 @@ function errorCode(error: unknown): string | undefined {
   return typeof code === "string" ? code : undefined;
 }
 
-/** "0.3s", "2.3s", "1m 5s", "30m", "2h 5m". */
-export function formatDuration(ms: number): string {
-  if (ms < 60_000) return `${(Math.max(ms, 0) / 1000).toFixed(1)}s`;
-  const totalSeconds = Math.round(ms / 1000);
-  const hours = Math.floor(totalSeconds / 3600);
-  const minutes = Math.floor((totalSeconds % 3600) / 60);
-  const seconds = totalSeconds % 60;
-  if (hours > 0) return minutes > 0 ? `${hours}h ${minutes}m` : `${hours}h`;
-  return seconds > 0 ? `${minutes}m ${seconds}s` : `${minutes}m`;
-}
 
 const BASIC_ENV_NAMES = [
   "PATH",

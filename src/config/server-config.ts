@@ -105,7 +105,7 @@ export function parseDuration(text: string | number): number | undefined {
 }
 
 /** Renders milliseconds the way the config file writes them: `1h30m`, `10s`, `0s`. */
-function formatDuration(ms: number): string {
+function formatConfigDuration(ms: number): string {
   if (ms % SECOND !== 0) return `${ms / SECOND}s`;
   let rest = ms / SECOND;
   const hours = Math.floor(rest / 3600);
@@ -191,7 +191,7 @@ function duration(params: { minMs: number; maxMs: number }) {
     }
     if (ms < params.minMs || ms > params.maxMs) {
       ctx.addIssue(
-        `must be between ${formatDuration(params.minMs)} and ${formatDuration(params.maxMs)}; got ${describe(value)}`,
+        `must be between ${formatConfigDuration(params.minMs)} and ${formatConfigDuration(params.maxMs)}; got ${describe(value)}`,
       );
       return z.NEVER;
     }

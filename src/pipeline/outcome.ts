@@ -4,7 +4,7 @@
  */
 import type { AgentExit } from "../agents/runner.js";
 import type { AgentResult } from "../agents/result-file.js";
-import { formatDuration } from "../render/markdown.js";
+import { formatDuration } from "../duration.js";
 import type { AttemptState } from "../store/transitions.js";
 
 export interface Outcome {

@@ -5,7 +5,8 @@
  */
 import type { AttemptContext } from "../store/records.js";
 import { applicableControls, type AttemptState } from "../store/transitions.js";
-import { codeBlock, escapeInline, formatDuration, inlineCode } from "./markdown.js";
+import { formatDuration } from "../duration.js";
+import { codeBlock, escapeInline, inlineCode } from "./markdown.js";
 
 export type CheckConclusion = "success" | "failure" | "cancelled" | "timed_out" | "action_required";
 

@@ -24,14 +24,3 @@ export function codeBlock(text: string, info = "text"): string {
 export function inlineCode(text: string): string {
   return `\`${text.replace(/`/g, "'")}\``;
 }
-
-/** "1h 2m", "3m 4s", "5s" */
-export function formatDuration(ms: number): string {
-  const seconds = Math.max(0, Math.round(ms / 1000));
-  const h = Math.floor(seconds / 3600);
-  const m = Math.floor((seconds % 3600) / 60);
-  const s = seconds % 60;
-  if (h > 0) return `${h}h ${m}m`;
-  if (m > 0) return `${m}m ${s}s`;
-  return `${s}s`;
-}

@@ -89,9 +89,9 @@ describe("renderStatusComment", () => {
 
       | task | attempt | agent | state | branch / PR | duration |
       | --- | --- | --- | --- | --- | --- |
-      | t1 | 1 | codex | ❌ failed | \`orch/42/t1/a1\` | 2m 0s |
-      | t1 | 2 | claude | ✅ succeeded | #57 | 3m 0s |
-      | t2 | 1 | codex | 🔄 running | \`orch/42/t2/a1\` | 1m 0s |
+      | t1 | 1 | codex | ❌ failed | \`orch/42/t1/a1\` | 2m |
+      | t1 | 2 | claude | ✅ succeeded | #57 | 3m |
+      | t2 | 1 | codex | 🔄 running | \`orch/42/t2/a1\` | 1m |
 
       - **t1** attempt 2: fixed it; @​everyone look \\<b\\>now\\</b\\>
 
@@ -103,7 +103,7 @@ describe("renderStatusComment", () => {
 
       | task | attempt | agent | state | branch / PR | duration |
       | --- | --- | --- | --- | --- | --- |
-      | t1 | 1 | codex | ✋ blocked | \`orch/42/t1/a1\` | 1m 0s |
+      | t1 | 1 | codex | ✋ blocked | \`orch/42/t1/a1\` | 1m |
 
       - **t1** attempt 1: need a key
 

@@ -4,7 +4,8 @@
  */
 import type { AttemptRecord, RunView, TaskView, ThreadView } from "../store/records.js";
 import { applicableControls, type AttemptState } from "../store/transitions.js";
-import { escapeInline, formatDuration, inlineCode } from "./markdown.js";
+import { formatDuration } from "../duration.js";
+import { escapeInline, inlineCode } from "./markdown.js";
 
 /** Marks orch's status comment, so it can be told apart from replies. */
 export const STATUS_MARKER = "<!-- orch:status -->";

@@ -50,7 +50,7 @@ describe("/orch dispatch", () => {
     expect(baseRun!.history.at(-1)).toEqual({ status: "completed", conclusion: "success" });
     expect(baseRun!.output?.summary).toContain("**Agent:** `committer`");
     expect(baseRun!.output?.summary).toContain(`**Branch:** \`${branch}\``);
-    expect(baseRun!.output?.summary).toMatch(/\*\*Duration:\*\* \d+s/);
+    expect(baseRun!.output?.summary).toMatch(/\*\*Duration:\*\* \d+\.\ds/);
     expect(baseRun!.output?.text).toContain("commit-file: committed orch-agent.txt");
     expect(baseRun!.actions?.map((a) => a.identifier)).toEqual(["cleanup"]);
     // ...and reported on the pushed head too, so it shows in the attempt's own PR.
@@ -132,7 +132,7 @@ describe("/orch dispatch, when the agent does not succeed", () => {
 
     const attempt = await latestAttempt(h, 10);
     expect(attempt).toMatchObject({ state: "timed_out" });
-    expect(attempt!.summary).toMatch(/^timed out after \d+s; the agent's processes were killed$/);
+    expect(attempt!.summary).toMatch(/^timed out after [\d.]+s; the agent's processes were killed$/);
     const files = getAttemptFiles(h.home, attempt!.id);
     const agentPid = await readPidFile(path.join(files.dir, "agent.pid"));
     const grandchildPid = await readPidFile(path.join(files.dir, "grandchild.pid"));

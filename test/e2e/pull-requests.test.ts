@@ -4,7 +4,7 @@
  * back to the head branch.
  */
 import { afterEach, describe, expect, it } from "vitest";
-import { closed, issueCommentCreated, labeled } from "../fakes/events.js";
+import { closed, issueCommentCreated, labeled, reviewCommentCreated } from "../fakes/events.js";
 import { git } from "../helpers/git-remote.js";
 import { createPullRef } from "../helpers/git-remote.js";
 import { fixtureAgent, OWNER, REPO, startHarness, type Harness } from "../helpers/orch-harness.js";
@@ -46,6 +46,22 @@ describe("a pull-request thread", () => {
     await harness.deliver("issue_comment", issueCommentCreated({ ...target, number: 6, body: "/orch dispatch", isPullRequest: true }));
 
     expect(harness.github.pulls).toEqual([expect.objectContaining({ head: "orch/6/t1/a1", base: "main" })]);
+  });
+});
+
+describe("a pull-request review comment", () => {
+  it("is a command like any comment, acknowledged with a reaction on the review comment", async () => {
+    h = await startHarness({ agents: { committer: fixtureAgent("commit-file.sh") } });
+    const harness = h;
+    const prHead = await createPullRef({ barePath: harness.remote.barePath, number: 7 });
+    harness.github.threads.set(7, { state: "open", title: "Review me", body: "", headRef: "review-me", headSha: prHead });
+    const payload = reviewCommentCreated({ ...target, number: 7, body: "Looks off.\n/orch dispatch -- handle the empty list" });
+
+    await harness.deliver("pull_request_review_comment", payload);
+
+    expect(harness.github.reactions).toEqual([{ commentId: payload.comment.id, content: "eyes" }]);
+    expect(harness.github.requests.some((r) => r.path.endsWith(`/pulls/comments/${payload.comment.id}/reactions`))).toBe(true);
+    expect(harness.github.pulls).toEqual([expect.objectContaining({ head: "orch/7/t1/a1", base: "review-me" })]);
   });
 });
 

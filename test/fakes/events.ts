@@ -100,3 +100,17 @@ export function closed(params: RepoTarget & { number: number; isPullRequest?: bo
   payload.sender = user(params.sender ?? "octocat");
   return { name: isPullRequest ? "pull_request" : "issues", payload };
 }
+
+/** pull_request_review_comment.created on pull request `number` with `body`. */
+export function reviewCommentCreated(params: RepoTarget & { number: number; body: string; sender?: string; headRef?: string }): Payload {
+  const payload = pointAt(load("pull_request_review_comment.created"), params);
+  const { owner, repo, number, body, sender = "octocat" } = params;
+  payload.pull_request.number = number;
+  payload.pull_request.state = "open";
+  payload.pull_request.html_url = `https://github.com/${owner}/${repo}/pull/${number}`;
+  payload.comment.id = nextCommentId++;
+  payload.comment.body = body;
+  payload.comment.user = user(sender);
+  payload.sender = user(sender);
+  return payload;
+}
