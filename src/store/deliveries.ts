@@ -14,8 +14,3 @@ export async function recordDelivery(db: Db, params: { id: string; event: string
     throw error;
   }
 }
-
-/** Forgets a delivery whose handling failed before it changed anything, so a redelivery may try again. */
-export async function forgetDelivery(db: Db, id: string): Promise<void> {
-  await db.delivery.deleteMany({ where: { id } });
-}

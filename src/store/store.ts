@@ -34,7 +34,6 @@ export function createStore(params: { db: Db; provider: Provider }) {
     claimNextQueued: (p: Omit<Parameters<typeof attempts.claimNextQueued>[1], "provider">) =>
       attempts.claimNextQueued(db, { ...p, provider }),
     recordDelivery: bind(deliveries.recordDelivery),
-    forgetDelivery: bind(deliveries.forgetDelivery),
     close: () => db.$disconnect(),
   };
 }
