@@ -42,8 +42,10 @@ export interface OrchRequest {
   work: (ctx: CommandContext) => Promise<void>;
 }
 
-/** How often reports GitHub missed are retried. */
+/** How often reports GitHub missed are retried, and old deliveries forgotten. */
 const RECONCILE_EVERY_MS = 5 * 60_000;
+/** GitHub redelivers webhooks for a few days; remembering a week is plenty. */
+const KEEP_DELIVERIES_MS = 7 * 24 * 3_600_000;
 
 export class Orch {
   readonly deps: OrchDeps;
@@ -133,8 +135,9 @@ export class Orch {
     this.reconcileTimer.unref();
   }
 
-  /** Completes check runs and status comments that GitHub missed. */
-  reconcile(): Promise<number> {
+  /** Completes check runs and status comments that GitHub missed; forgets old deliveries. */
+  async reconcile(): Promise<number> {
+    await this.deps.store.pruneDeliveries({ before: new Date(Date.now() - KEEP_DELIVERIES_MS) });
     return reconcileReports(this.deps);
   }
 

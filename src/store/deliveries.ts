@@ -14,3 +14,9 @@ export async function recordDelivery(db: Db, params: { id: string; event: string
     throw error;
   }
 }
+
+/** Forgets deliveries older than `before`; GitHub redelivers only recent ones, so the table stays small. */
+export async function pruneDeliveries(db: Db, params: { before: Date }): Promise<number> {
+  const { count } = await db.delivery.deleteMany({ where: { receivedAt: { lt: params.before } } });
+  return count;
+}

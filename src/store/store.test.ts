@@ -168,6 +168,9 @@ describe.each(PROVIDERS)("store on %s", (provider) => {
     );
     expect(results.filter(Boolean)).toHaveLength(1);
     expect(await store.recordDelivery({ id: "d-124", event: "issue_comment" })).toBe(true);
+    expect(await store.pruneDeliveries({ before: new Date(Date.now() - 60_000) })).toBe(0);
+    expect(await store.pruneDeliveries({ before: new Date(Date.now() + 60_000) })).toBeGreaterThanOrEqual(2);
+    expect(await store.recordDelivery({ id: "d-123", event: "issue_comment" })).toBe(true);
   });
 
   it("moves a workspace none → allocated → cleaned, once", async () => {

@@ -34,6 +34,7 @@ export function createStore(params: { db: Db; provider: Provider }) {
     claimNextQueued: (p: Omit<Parameters<typeof attempts.claimNextQueued>[1], "provider">) =>
       attempts.claimNextQueued(db, { ...p, provider }),
     recordDelivery: bind(deliveries.recordDelivery),
+    pruneDeliveries: bind(deliveries.pruneDeliveries),
     close: () => db.$disconnect(),
   };
 }
