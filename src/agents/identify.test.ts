@@ -1,7 +1,7 @@
 import { spawn } from "node:child_process";
 import { once } from "node:events";
 import { describe, expect, it } from "vitest";
-import { isAgentOfAttempt } from "./identify.js";
+import { hasAgentProcesses, isAgentOfAttempt } from "./identify.js";
 
 describe("isAgentOfAttempt", () => {
   it("recognises the attempt's agent by the ORCH_ATTEMPT_ID in its environment, and nothing else", async () => {
@@ -18,5 +18,24 @@ describe("isAgentOfAttempt", () => {
     }
     await once(child, "exit");
     expect(isAgentOfAttempt(child.pid!, 42)).toBe(false);
+  });
+});
+
+describe("hasAgentProcesses", () => {
+  it("finds what the agent left in its group after the agent itself died", async () => {
+    // A group leader that starts a background sleep and exits: the sleep is left in the group.
+    const leader = spawn("bash", ["-c", "sleep 30 & echo $!"], { detached: true, env: { PATH: process.env.PATH ?? "", ORCH_ATTEMPT_ID: "7" } });
+    const [chunk] = (await once(leader.stdout!, "data")) as [Buffer];
+    const orphan = Number(chunk.toString().trim());
+    await once(leader, "exit");
+    try {
+      expect(isAgentOfAttempt(leader.pid!, 7)).toBe(false);
+      expect(hasAgentProcesses(leader.pid!, 7)).toBe(true);
+      expect(hasAgentProcesses(leader.pid!, 8)).toBe(false);
+    } finally {
+      process.kill(orphan, "SIGKILL");
+    }
+    await new Promise((resolve) => setTimeout(resolve, 100));
+    expect(hasAgentProcesses(leader.pid!, 7)).toBe(false);
   });
 });

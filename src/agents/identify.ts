@@ -16,3 +16,34 @@ export function isAgentOfAttempt(pid: number, attemptId: number): boolean {
     return false;
   }
 }
+
+/** The process group of a /proc/<pid>/stat line (the field after state and ppid; comm may hold spaces and parentheses). */
+function processGroupOf(pid: number): number | undefined {
+  try {
+    const stat = fs.readFileSync(`/proc/${pid}/stat`, "latin1");
+    const fields = stat.slice(stat.lastIndexOf(")") + 2).split(" ");
+    return Number(fields[2]);
+  } catch {
+    return undefined;
+  }
+}
+
+/**
+ * True while any process of group `pgid` is still attempt `attemptId`'s:
+ * the agent itself, or something it started that outlived it (a dev
+ * server, an orphaned child). Each member is checked by its environment, so
+ * a recycled group id never matches.
+ */
+export function hasAgentProcesses(pgid: number, attemptId: number): boolean {
+  if (isAgentOfAttempt(pgid, attemptId)) return true;
+  let entries: string[];
+  try {
+    entries = fs.readdirSync("/proc");
+  } catch {
+    return false;
+  }
+  return entries.some((entry) => {
+    const pid = Number(entry);
+    return Number.isSafeInteger(pid) && pid > 1 && processGroupOf(pid) === pgid && isAgentOfAttempt(pid, attemptId);
+  });
+}

@@ -65,6 +65,12 @@ export class ThreadClient implements ThreadGitHub, CommandGitHub {
     });
   }
 
+  async findCheckRun(params: { headSha: string; name: string; externalId: string }): Promise<number | undefined> {
+    const octokit = await this.octokit();
+    const { data } = await octokit.rest.checks.listForRef({ ...this.repoParams, ref: params.headSha, check_name: params.name, filter: "all", per_page: 100 });
+    return data.check_runs.find((run) => run.external_id === params.externalId)?.id;
+  }
+
   async createComment(body: string): Promise<{ id: number }> {
     const octokit = await this.octokit();
     const { data } = await octokit.rest.issues.createComment({ ...this.repoParams, issue_number: this.thread.number, body });

@@ -15,6 +15,8 @@ export interface ThreadGitHub {
   getToken(): Promise<string>;
   createCheckRun(params: { headSha: string; externalId: string; detailsUrl: string; view: CheckRunView }): Promise<{ id: number }>;
   updateCheckRun(params: { checkRunId: number; detailsUrl: string; view: CheckRunView }): Promise<void>;
+  /** The id of a check run orch made earlier on `headSha` for this attempt, if GitHub has one. */
+  findCheckRun(params: { headSha: string; name: string; externalId: string }): Promise<number | undefined>;
   /** Creates a comment on the thread. */
   createComment(body: string): Promise<{ id: number }>;
   /** Edits a comment; "missing" when someone deleted it. */

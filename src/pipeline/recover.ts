@@ -5,17 +5,24 @@
  * restarted, and its thread's status comment is refreshed. Queued attempts
  * need nothing: the scheduler starts them in order.
  */
-import { isAgentOfAttempt } from "../agents/identify.js";
+import path from "node:path";
+import { hasAgentProcesses } from "../agents/identify.js";
 import { killProcessGroup } from "../agents/runner.js";
 import type { PipelineDeps } from "./deps.js";
 import { completeAttemptCheckRuns } from "./steps/report-progress.js";
 
 export async function recoverLostAttempts(deps: PipelineDeps, params: { host: string }): Promise<number> {
-  const { store, status, config, log } = deps;
-  const orphans = await store.listAttemptContexts({ states: ["running"], host: params.host });
+  const { store, status, config, log, home } = deps;
+  // Ours: recorded under this host id, or holding a worktree in this ORCH_HOME (which
+  // belongs to one orch process), so a changed host name (a new container) loses nothing.
+  const isInHome = (worktreePath: string | null) => worktreePath !== null && worktreePath.startsWith(path.join(home, "worktrees") + path.sep);
+  const orphans = (await store.listAttemptContexts({ states: ["running"] })).filter(
+    ({ attempt }) => attempt.host === params.host || isInHome(attempt.worktreePath),
+  );
   const threads = new Set<number>();
   for (const { attempt, thread } of orphans) {
-    const isAlive = attempt.pid !== null && isAgentOfAttempt(attempt.pid, attempt.id);
+    // The agent, or anything it started that outlived it, still in its process group.
+    const isAlive = attempt.pid !== null && hasAgentProcesses(attempt.pid, attempt.id);
     if (isAlive) await killProcessGroup(attempt.pid!, config.killGraceMs);
     const summary = isAlive
       ? "orch restarted while this attempt ran; its agent was stopped. Retry it to run it again."

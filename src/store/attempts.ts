@@ -201,8 +201,9 @@ async function lockClaims(tx: Prisma.TransactionClient, provider: Provider): Pro
 }
 
 /**
- * Claims the oldest queued attempt that fits the concurrency limits (global,
- * per repository, per agent) and moves it to `running` on `host`. Undefined
+ * Claims the oldest queued attempt that fits the concurrency limits (this
+ * host's max_running, then per repository and per agent across all hosts)
+ * and moves it to `running` on `host`. Undefined
  * when nothing is queued or every queued attempt would exceed a limit.
  */
 export async function claimNextQueued(
@@ -214,9 +215,10 @@ export async function claimNextQueued(
     await lockClaims(tx, provider);
     const running = await tx.attempt.findMany({
       where: { state: "running" },
-      select: { agent: true, task: { select: { run: { select: { thread: { select: { owner: true, repo: true } } } } } } },
+      select: { agent: true, host: true, task: { select: { run: { select: { thread: { select: { owner: true, repo: true } } } } } } },
     });
-    if (running.length >= limits.maxRunning) return undefined;
+    // max_running is per host; the repository and agent limits hold across hosts sharing the database.
+    if (running.filter((r) => r.host === host).length >= limits.maxRunning) return undefined;
     const countBy = (keys: string[]) => keys.reduce((m, k) => m.set(k, (m.get(k) ?? 0) + 1), new Map<string, number>());
     const repoOf = (thread: { owner: string; repo: string }) => `${thread.owner}/${thread.repo}`;
     const byRepo = countBy(running.map((r) => repoOf(r.task.run.thread)));

@@ -40,14 +40,45 @@ function buildAdapterFactory(url: string): SqlMigrationAwareDriverAdapterFactory
 export async function migrateDatabase(url: string): Promise<void> {
   const provider = getProvider(url);
   const schemaDir = path.join(prismaDir, provider === "postgresql" ? "postgres" : "sqlite");
-  await migrateDeploy({ factory: buildAdapterFactory(url), schemaDir });
+  try {
+    await migrateDeploy({ factory: buildAdapterFactory(url), schemaDir });
+  } catch (error) {
+    // The schema engine migrates SQLite with an exclusive lock and reports a held lock as a timeout.
+    if (provider === "sqlite" && /SocketTimeout|SQLITE_BUSY|database is locked/i.test(String(error))) {
+      throw new Error(
+        `could not migrate ${url}: another process has the database open (a second orch, sqlite3, npm run db:deploy?). Stop it and start orch again.`,
+        { cause: error },
+      );
+    }
+    throw error;
+  }
+}
+
+export interface OpenDbOptions {
+  /**
+   * Called with every SQL statement the client runs (Prisma's query events,
+   * which are off otherwise). The bench counts queries with it.
+   */
+  onQuery?: (event: { query: string; durationMs: number }) => void;
 }
 
 /** Opens a client on `url`. The schema must already be migrated (see migrateDatabase). */
-export async function openDb(url: string): Promise<Db> {
-  if (getProvider(url) === "postgresql") return new PostgresClient({ adapter: buildAdapterFactory(url) as PrismaPg });
-  const client = new SqliteClient({ adapter: buildAdapterFactory(url) as PrismaBetterSqlite3 });
+export async function openDb(url: string, options: OpenDbOptions = {}): Promise<Db> {
+  const { onQuery } = options;
+  const log = onQuery ? { log: [{ emit: "event" as const, level: "query" as const }] } : {};
+  if (getProvider(url) === "postgresql") {
+    const client = new PostgresClient({ adapter: buildAdapterFactory(url) as PrismaPg, ...log });
+    if (onQuery) watchQueries(client, onQuery);
+    return client as unknown as Db;
+  }
+  const client = new SqliteClient({ adapter: buildAdapterFactory(url) as PrismaBetterSqlite3, ...log });
+  if (onQuery) watchQueries(client, onQuery);
   // WAL lets readers go on while a writer commits.
   await client.$queryRawUnsafe("PRAGMA journal_mode = WAL");
   return client as unknown as Db;
+}
+
+function watchQueries(client: unknown, onQuery: NonNullable<OpenDbOptions["onQuery"]>): void {
+  type QueryEvents = { $on(event: "query", callback: (event: { query: string; duration: number }) => void): void };
+  (client as QueryEvents).$on("query", (event) => onQuery({ query: event.query, durationMs: event.duration }));
 }

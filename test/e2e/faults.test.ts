@@ -70,4 +70,14 @@ describe("GitHub faults while reporting an attempt", () => {
     expect(h.github.checkRuns.map((r) => [r.head_sha, r.status, r.conclusion])).toEqual([[h.remote.headSha, "completed", "failure"]]);
     expect(h.github.statusCommentsOn(3)[0]!.body).toContain("❌ failed");
   });
+
+  it("a check run GitHub made although orch never heard back is found and completed, not made twice", async () => {
+    h = await startHarness({ agents: { failing: fixtureAgent("fail.sh") } });
+    h.github.failNext({ method: "POST", path: /\/check-runs$/, status: 502, times: 1, afterApplying: true });
+
+    await h.deliver("issue_comment", issueCommentCreated({ ...target, number: 4, body: "/orch dispatch" }));
+
+    expect(h.github.checkRuns.map((r) => [r.status, r.conclusion])).toEqual([["completed", "failure"]]);
+    expect(await onlyAttempt(h, 4)).toMatchObject({ state: "failed", reportedState: "failed", checkRunId: h.github.checkRuns[0]!.id });
+  });
 });

@@ -51,6 +51,8 @@ interface Fault {
   status: number;
   times: number;
   headers?: Record<string, string>;
+  /** Do what was asked, then answer with the fault anyway (the response was lost on the way). */
+  afterApplying?: boolean;
 }
 
 export const INSTALLATION_TOKEN = "ghs_fakeInstallationToken0123456789abcdef";
@@ -109,6 +111,15 @@ export class FakeGitHub {
     return this.commentsOn(issueNumber).filter((c) => c.body.includes("<!-- orch:status -->"));
   }
 
+  /**
+   * Answers one request the way start() does, without nock: `uri` is the path
+   * (and query) under the API root, `body` the raw request body. Used by
+   * github-server.ts to serve this fake over real HTTP.
+   */
+  route(method: string, uri: string, body: unknown): [number, unknown, Record<string, string>?] {
+    return this.handle(method, uri, body);
+  }
+
   private id(): number {
     return this.nextId++;
   }
@@ -122,8 +133,14 @@ export class FakeGitHub {
     const fault = this.faults.find((f) => f.method === method && f.path.test(path) && f.times > 0);
     if (fault) {
       fault.times -= 1;
+      if (fault.afterApplying) this.answer(request, url.searchParams);
       return [fault.status, { message: `fake fault ${fault.status}` }, fault.headers];
     }
+    return this.answer(request, url.searchParams);
+  }
+
+  private answer(request: RecordedRequest, query: URLSearchParams): [number, unknown, Record<string, string>?] {
+    const { method, path, body } = request;
     const repoPrefix = `/repos/${this.owner}/${this.repo}`;
     let match: RegExpMatchArray | null;
 
@@ -162,6 +179,10 @@ export class FakeGitHub {
       comment.body = (body as { body: string }).body;
       comment.edits += 1;
       return [200, { id: comment.id, body: comment.body }];
+    }
+    if (method === "GET" && (match = rest.match(/^\/commits\/([0-9a-f]+)\/check-runs$/))) {
+      const runs = this.checkRuns.filter((run) => run.head_sha === match![1] && (!query.get("check_name") || run.name === query.get("check_name")));
+      return [200, { total_count: runs.length, check_runs: runs }];
     }
     if (method === "POST" && rest === "/check-runs") {
       const input = body as Omit<FakeCheckRun, "id" | "history">;

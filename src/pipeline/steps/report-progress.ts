@@ -47,11 +47,18 @@ export async function completeAttemptCheckRuns(
   const { attempt, thread } = context;
   const client = deps.github(thread);
   const view = await buildView(deps, context);
-  if (attempt.checkRunId !== null) {
-    await client.updateCheckRun({ checkRunId: attempt.checkRunId, detailsUrl: thread.url, view });
-  } else if (attempt.baseSha) {
-    const { id } = await client.createCheckRun({ headSha: attempt.baseSha, externalId: String(attempt.id), detailsUrl: thread.url, view });
-    await deps.store.updateAttempt({ attemptId: attempt.id, progress: { checkRunId: id } });
+  let checkRunId = attempt.checkRunId;
+  if (checkRunId === null && attempt.baseSha) {
+    // GitHub may have made it although orch never heard back (a fault, a crash): look before making another.
+    const externalId = String(attempt.id);
+    checkRunId = (await client.findCheckRun({ headSha: attempt.baseSha, name: view.name, externalId })) ?? null;
+    if (checkRunId === null) {
+      ({ id: checkRunId } = await client.createCheckRun({ headSha: attempt.baseSha, externalId, detailsUrl: thread.url, view }));
+    }
+    await deps.store.updateAttempt({ attemptId: attempt.id, progress: { checkRunId } });
+  }
+  if (checkRunId !== null) {
+    await client.updateCheckRun({ checkRunId, detailsUrl: thread.url, view });
   }
   const isFirstReportOfEnd = attempt.reportedState !== attempt.state;
   if (isFirstReportOfEnd && attempt.headSha && attempt.headSha !== attempt.baseSha) {

@@ -1,0 +1,272 @@
+/**
+ * The real orch as a child process, for tests that must kill it the hard way
+ * (`kill -9`) and start it again: `node --import tsx src/main.ts`, with its
+ * own temporary working directory (so no `.env` is read), a SQLite database,
+ * ORCH_HOME, a server config file and a bare git remote in a temp root, and
+ * Probot pointed at a FakeGitHub served over HTTP (github-server.ts).
+ *
+ *     const github = await serveFakeGitHub(new FakeGitHub(OWNER, REPO));
+ *     const setup = await prepareApp({ github, agents: { sleeper: "sleep.sh" } });
+ *     const app = await startApp(setup);           // resolves once GET /ping answers
+ *     await app.deliver("issue_comment", payload); // signed like GitHub's
+ *     await app.kill();                            // SIGKILL, nothing else
+ *     const again = await startApp(setup);         // same env, a new port
+ *     await cleanupApp(setup);                     // kills what is left, removes the temp root
+ *
+ * Webhooks go over HTTP with a real signature; the test reads the same
+ * database with src/store and the fake's recorded state.
+ */
+import { spawn, type ChildProcess } from "node:child_process";
+import crypto from "node:crypto";
+import fs from "node:fs";
+import { createRequire } from "node:module";
+import net from "node:net";
+import os from "node:os";
+import path from "node:path";
+import { setTimeout as sleep } from "node:timers/promises";
+import { fileURLToPath, pathToFileURL } from "node:url";
+import type { FakeGitHubServer } from "../fakes/github-server.js";
+import { createRemote, type Remote } from "./git-remote.js";
+
+const REPO_ROOT = fileURLToPath(new URL("../../", import.meta.url));
+const MAIN = path.join(REPO_ROOT, "src", "main.ts");
+const AGENTS_DIR = path.join(REPO_ROOT, "test", "fixtures", "agents");
+const PRIVATE_KEY = fs.readFileSync(path.join(REPO_ROOT, "test", "fixtures", "mock-cert.pem"), "utf8");
+const TSX_LOADER = pathToFileURL(createRequire(import.meta.url).resolve("tsx")).href;
+
+export const APP_OWNER = "acme";
+export const APP_REPO = "widgets";
+const WEBHOOK_SECRET = "restart-test-secret";
+/** Fixed, so a restarted orch recognises the attempts the killed one ran. */
+const HOST_ID = "restart-host";
+
+/** Variables copied from the test's environment; everything else is set here. */
+const INHERITED_ENV = ["PATH", "HOME", "USER", "LOGNAME", "LANG", "LC_ALL", "TMPDIR", "TZ"];
+
+export interface AppSetup {
+  root: string;
+  /** The child's working directory: empty, so no `.env` or `orch.config.yml` is picked up. */
+  cwd: string;
+  /** ORCH_HOME. */
+  home: string;
+  databaseUrl: string;
+  configPath: string;
+  remote: Remote;
+  github: FakeGitHubServer;
+  /** The child's environment, except PORT (each start gets a free one). */
+  env: Record<string, string>;
+  /** Every process started on this setup, newest last. */
+  processes: AppProcess[];
+}
+
+/**
+ * Makes the temp root and everything the app needs there. `agents` maps a
+ * registry name to a script in test/fixtures/agents; the first is the default.
+ */
+export async function prepareApp(params: {
+  github: FakeGitHubServer;
+  agents: Record<string, string>;
+  maxRunning?: number;
+}): Promise<AppSetup> {
+  const root = fs.mkdtempSync(path.join(os.tmpdir(), "orch-app-"));
+  const cwd = path.join(root, "cwd");
+  const home = path.join(root, "home");
+  fs.mkdirSync(cwd);
+  const remote = await createRemote({ root: path.join(root, "remotes"), owner: APP_OWNER, repo: APP_REPO, files: { "README.md": "# widgets\n" } });
+  const databaseUrl = `file:${path.join(root, "orch.db")}`;
+  const configPath = path.join(root, "orch.config.yml");
+  const names = Object.keys(params.agents);
+  fs.writeFileSync(
+    configPath,
+    [
+      `default_agent: ${names[0]}`,
+      "agents:",
+      ...names.flatMap((name) => [
+        `  ${name}:`,
+        `    command: ${JSON.stringify([path.join(AGENTS_DIR, params.agents[name]!), "{prompt}"])}`,
+        "    timeout: 5m",
+      ]),
+      "concurrency:",
+      `  max_running: ${params.maxRunning ?? 4}`,
+      `  per_repository: ${params.maxRunning ?? 4}`,
+      "kill_grace: 1s",
+      "",
+    ].join("\n"),
+  );
+  const inherited = Object.fromEntries(INHERITED_ENV.flatMap((name) => (process.env[name] === undefined ? [] : [[name, process.env[name]!]])));
+  const env: Record<string, string> = {
+    ...inherited,
+    NODE_ENV: "test",
+    APP_ID: "123",
+    PRIVATE_KEY,
+    WEBHOOK_SECRET,
+    HOST: "127.0.0.1",
+    GHE_HOST: params.github.host,
+    GHE_PROTOCOL: "http",
+    LOG_LEVEL: "debug",
+    LOG_FORMAT: "json",
+    DATABASE_URL: databaseUrl,
+    ORCH_HOME: home,
+    ORCH_CONFIG: configPath,
+    ORCH_GIT_BASE_URL: remote.url,
+    ORCH_HOST_ID: HOST_ID,
+    TSX_TSCONFIG_PATH: path.join(REPO_ROOT, "tsconfig.json"),
+  };
+  return { root, cwd, home, databaseUrl, configPath, remote, github: params.github, env, processes: [] };
+}
+
+export class AppProcess {
+  /** stdout and stderr, interleaved as they came. */
+  private readonly chunks: string[] = [];
+  readonly exited: Promise<{ code: number | null; signal: NodeJS.Signals | null }>;
+
+  constructor(
+    readonly child: ChildProcess,
+    readonly port: number,
+  ) {
+    child.stdout?.on("data", (chunk: Buffer) => this.chunks.push(chunk.toString("utf8")));
+    child.stderr?.on("data", (chunk: Buffer) => this.chunks.push(chunk.toString("utf8")));
+    this.exited = new Promise((resolve) => child.once("exit", (code, signal) => resolve({ code, signal })));
+  }
+
+  get pid(): number {
+    return this.child.pid!;
+  }
+
+  get url(): string {
+    return `http://127.0.0.1:${this.port}`;
+  }
+
+  get isRunning(): boolean {
+    return this.child.exitCode === null && this.child.signalCode === null;
+  }
+
+  output(): string {
+    return this.chunks.join("");
+  }
+
+  /** Delivers a webhook the way GitHub does (signed, over HTTP); throws unless it is answered 2xx. */
+  async deliver(name: string, payload: unknown, deliveryId: string = crypto.randomUUID()): Promise<void> {
+    const body = JSON.stringify(payload);
+    const signature = crypto.createHmac("sha256", WEBHOOK_SECRET).update(body).digest("hex");
+    const response = await fetch(`${this.url}/api/github/webhooks`, {
+      method: "POST",
+      headers: {
+        "content-type": "application/json",
+        "x-github-event": name,
+        "x-github-delivery": deliveryId,
+        "x-hub-signature-256": `sha256=${signature}`,
+      },
+      body,
+    });
+    const text = await response.text();
+    if (!response.ok) throw new Error(`webhook ${name} answered ${response.status}: ${text}`);
+  }
+
+  /** `kill -9` the app itself (not its process group: agents and git must fend for themselves). */
+  async kill(): Promise<void> {
+    if (this.isRunning) this.child.kill("SIGKILL");
+    await this.exited;
+  }
+}
+
+/** Starts `node --import tsx src/main.ts` on `setup` and resolves once it answers GET /ping. */
+export async function startApp(setup: AppSetup, timeoutMs = 30_000): Promise<AppProcess> {
+  const port = await freePort();
+  const child = spawn(process.execPath, ["--import", TSX_LOADER, MAIN], {
+    cwd: setup.cwd,
+    env: { ...setup.env, PORT: String(port) },
+    stdio: ["ignore", "pipe", "pipe"],
+    // Its own process group, so cleanup can take any git it left behind with it.
+    detached: true,
+  });
+  const app = new AppProcess(child, port);
+  setup.processes.push(app);
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    if (!app.isRunning) {
+      const { code, signal } = await app.exited;
+      throw new Error(`orch exited (${signal ?? `code ${code}`}) before it listened:\n${app.output()}`);
+    }
+    try {
+      const response = await fetch(`${app.url}/ping`);
+      if (response.ok && (await response.text()) === "PONG") return app;
+    } catch {
+      // not listening yet
+    }
+    if (Date.now() > deadline) {
+      await app.kill();
+      throw new Error(`orch did not answer /ping within ${timeoutMs} ms:\n${app.output()}`);
+    }
+    await sleep(100);
+  }
+}
+
+/**
+ * Kills every app process of the setup (and its process group), then every
+ * agent process group left running under ORCH_HOME, then removes the temp root.
+ */
+export async function cleanupApp(setup: AppSetup): Promise<void> {
+  for (const app of setup.processes) {
+    if (app.isRunning) {
+      signalGroup(app.pid, "SIGKILL");
+      await app.kill();
+    }
+  }
+  killLeftoverAgents(setup.home);
+  fs.rmSync(setup.root, { recursive: true, force: true });
+}
+
+/**
+ * SIGKILLs the process group of every fixture agent (and orphaned grandchild)
+ * whose pid file is under ORCH_HOME/attempts and that is still one of this
+ * setup's: its environment names its attempt directory, so a recycled pid is
+ * never touched.
+ */
+export function killLeftoverAgents(home: string): void {
+  const attempts = path.join(home, "attempts");
+  if (!fs.existsSync(attempts)) return;
+  for (const id of fs.readdirSync(attempts)) {
+    const dir = path.join(attempts, id);
+    for (const file of ["agent.pid", "grandchild.pid"]) {
+      const pid = Number(readOrEmpty(path.join(dir, file)).trim());
+      if (!Number.isSafeInteger(pid) || pid <= 1) continue;
+      if (!readOrEmpty(`/proc/${pid}/environ`).split("\0").includes(`ORCH_ATTEMPT_DIR=${dir}`)) continue;
+      const pgid = Number(readOrEmpty(`/proc/${pid}/stat`).slice(readOrEmpty(`/proc/${pid}/stat`).lastIndexOf(")") + 2).split(" ")[2]);
+      if (Number.isSafeInteger(pgid) && pgid > 1 && pgid !== process.pid) signalGroup(pgid, "SIGKILL");
+      try {
+        process.kill(pid, "SIGKILL");
+      } catch {
+        // already gone
+      }
+    }
+  }
+}
+
+function signalGroup(pgid: number, signal: NodeJS.Signals): void {
+  try {
+    process.kill(-pgid, signal);
+  } catch {
+    // already gone
+  }
+}
+
+function readOrEmpty(file: string): string {
+  try {
+    return fs.readFileSync(file, "latin1");
+  } catch {
+    return "";
+  }
+}
+
+/** A port nothing listens on right now (the OS picks it). */
+async function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const server = net.createServer();
+    server.once("error", reject);
+    server.listen({ host: "127.0.0.1", port: 0 }, () => {
+      const { port } = server.address() as net.AddressInfo;
+      server.close(() => resolve(port));
+    });
+  });
+}
