@@ -79,7 +79,9 @@ export class Orch {
       log.warn({ deliveryId, event }, "skip: repository name orch would not use in a path");
       return;
     }
+    // Started on the next turn of the event loop, so the webhook's 2xx goes out first.
     const job = (async () => {
+      await new Promise((resolve) => setImmediate(resolve));
       if (!(await store.recordDelivery({ id: deliveryId, event }))) {
         log.debug({ deliveryId }, "skip: delivery already handled");
         return;
@@ -141,14 +143,16 @@ export class Orch {
     return reconcileReports(this.deps);
   }
 
-  /** Resolves when no webhook work, attempt or status refresh is in flight. */
-  whenIdle(): Promise<void> {
-    return this.deps.scheduler.whenIdle();
+  /** Resolves when no webhook work, attempt, status refresh or worktree deletion is in flight. */
+  async whenIdle(): Promise<void> {
+    await this.deps.scheduler.whenIdle();
+    await this.deps.cache.drainTrash();
   }
 
   /** Stops starting attempts, cancels the ones running here and waits for them to end. */
   async stop(): Promise<void> {
     clearInterval(this.reconcileTimer);
     await this.deps.scheduler.stop({ why: "orch was stopped" });
+    await this.deps.cache.drainTrash();
   }
 }

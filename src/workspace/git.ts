@@ -69,9 +69,11 @@ export async function runGit(params: {
   args: readonly string[];
   auth?: GitAuth | undefined;
   identity?: GitIdentity | undefined;
+  /** Extra `-c name=value` settings for this call, fixed by the caller (never user input). */
+  config?: readonly string[] | undefined;
 }): Promise<string> {
   const { cwd, args, auth, identity } = params;
-  const config = ["core.hooksPath=/dev/null"];
+  const config = ["core.hooksPath=/dev/null", ...(params.config ?? [])];
   if (identity) config.push(`user.name=${identity.name}`, `user.email=${identity.email}`, "commit.gpgsign=false");
   try {
     const git = simpleGit({

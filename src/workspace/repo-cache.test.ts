@@ -27,6 +27,7 @@ beforeEach(async () => {
 });
 
 afterEach(async () => {
+  await cache.drainTrash();
   await rm(root, { recursive: true, force: true });
 });
 
@@ -359,6 +360,29 @@ describe("pushBranch and removeWorktree", () => {
     // The branch can be checked out again now that no worktree claims it.
     await cache.addWorktree({ owner: "acme", repo: "app", branch: "orch/42/t1/a2", sha: remote.headSha, path });
     expect(existsSync(path)).toBe(true);
+  });
+
+  it("takes the deletion off the caller's path: the tree goes to the trash and drainTrash waits for it", async () => {
+    const { path } = await attemptWithCommit("att1", "orch/42/t1/a1");
+    await writeFile(join(path, "untracked.txt"), "u\n");
+
+    await cache.removeWorktree({ owner: "acme", repo: "app", path });
+
+    expect(existsSync(path)).toBe(false);
+    expect(await git(cache.cachePath("acme", "app"), ["worktree", "list", "--porcelain"])).not.toContain("att1");
+    await cache.drainTrash();
+    expect(await readdir(join(home, "trash"))).toEqual([]);
+  });
+
+  it("deletes what an earlier process left in the trash", async () => {
+    const leftover = join(home, "trash", "att9-0123456789ab");
+    await mkdir(join(leftover, "deep", "er"), { recursive: true });
+    await writeFile(join(leftover, "deep", "er", "file.txt"), "x\n");
+
+    const restarted = new RepoCache({ home, gitBaseUrl: remote.url });
+    await restarted.drainTrash();
+
+    expect(await readdir(join(home, "trash"))).toEqual([]);
   });
 
   it("refuses to remove a path outside the worktrees directory", async () => {

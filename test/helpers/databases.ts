@@ -18,11 +18,15 @@ export interface TestDatabase {
   close(): Promise<void>;
 }
 
-/** A new empty database URL of the given provider, not yet migrated. */
-export async function createDatabaseUrl(provider: Provider): Promise<string> {
+/**
+ * A new empty database URL of the given provider, not yet migrated. SQLite
+ * files go in `dir` (the caller's temp dir, removed with it) or a temp dir
+ * of their own.
+ */
+export async function createDatabaseUrl(provider: Provider, dir?: string): Promise<string> {
   if (provider === "sqlite") {
-    const dir = fs.mkdtempSync(path.join(os.tmpdir(), "orch-sqlite-"));
-    return `file:${path.join(dir, "orch.db")}`;
+    const parent = dir ?? fs.mkdtempSync(path.join(os.tmpdir(), "orch-sqlite-"));
+    return `file:${path.join(parent, "orch.db")}`;
   }
   const adminUrl = inject("pgAdminUrl");
   const name = `orch_test_${crypto.randomBytes(6).toString("hex")}`;
@@ -43,5 +47,12 @@ export async function createTestDatabase(provider: Provider): Promise<TestDataba
   const url = await createDatabaseUrl(provider);
   await migrateDatabase(url);
   const db = await openDb(url);
-  return { url, db, close: () => db.$disconnect() };
+  return {
+    url,
+    db,
+    async close() {
+      await db.$disconnect();
+      if (provider === "sqlite") fs.rmSync(path.dirname(url.slice("file:".length)), { recursive: true, force: true });
+    },
+  };
 }

@@ -69,7 +69,7 @@ export async function startHarness(params: {
   const home = path.join(root, "home");
   fs.mkdirSync(home);
   const remote = await createRemote({ root: path.join(root, "remotes"), owner: OWNER, repo: REPO, files: { "README.md": "# widgets\n" } });
-  const databaseUrl = await createDatabaseUrl(params.provider ?? "sqlite");
+  const databaseUrl = await createDatabaseUrl(params.provider ?? "sqlite", root);
   await migrateDatabase(databaseUrl);
   const provider = params.provider ?? "sqlite";
   const store = createStore({ db: await openDb(databaseUrl), provider });
