@@ -4,19 +4,19 @@
  * - hooks are off (`-c core.hooksPath=/dev/null`): a worktree's hooks live in
  *   the cache, which the agent can write, and a push runs with the token in
  *   its environment;
- * - the environment is the process's own minus git's (simple-git 4 strips
- *   ambient `GIT_*` and rejects unlisted ones), plus only what is listed in
- *   ORCH_GIT_ENV;
+ * - the environment is the process's own minus every ambient `GIT_*` (and
+ *   the other variables that make git run programs), plus what orch sets;
  * - a GitHub token travels in `GIT_CONFIG_*` variables as an `http.extraheader`
  *   scoped to the base URL's origin, never in argv, a URL or a config file;
  * - git's errors come back as WorkspaceError with the token scrubbed.
  *
- * Callers avoid `--quiet` on the commands they run under a repository's lock
- * (fetch, worktree add) and on push and commit: simple-git 4 waits an extra
- * 50 ms after a git process that wrote nothing at all, which was most of a
- * no-op fetch's cost (80 ms measured, against 11 ms for git itself).
+ * git is started with node's execFile (argv, never a shell). simple-git was
+ * used first, but it waits a fixed 50 ms after any git process that printed
+ * nothing (dist/index.mjs: `c && await wt(50)`), whatever its completion
+ * options say; taking a spare worktree is three such calls, so that was
+ * 150 ms of a 200 ms allocation (bench/, BENCHMARKS.md).
  */
-import { simpleGit } from "simple-git";
+import { execFile } from "node:child_process";
 import { WorkspaceError } from "./errors.js";
 
 /** Credentials for one fetch or push; the header is sent only to `gitBaseUrl`'s origin. */
@@ -42,22 +42,7 @@ export interface GitIdentity {
  */
 const AMBIENT_GIT_ENV = ["GIT_SSL_CAINFO", "GIT_SSL_CAPATH"] as const;
 
-/** Every guarded variable orch may set; simple-git rejects any other. */
-const ORCH_GIT_ENV = [
-  ...AMBIENT_GIT_ENV,
-  "GIT_TERMINAL_PROMPT",
-  "GIT_HTTP_LOW_SPEED_LIMIT",
-  "GIT_HTTP_LOW_SPEED_TIME",
-  "GIT_CONFIG_COUNT",
-  "GIT_CONFIG_KEY_0",
-  "GIT_CONFIG_VALUE_0",
-  "GIT_AUTHOR_NAME",
-  "GIT_AUTHOR_EMAIL",
-  "GIT_COMMITTER_NAME",
-  "GIT_COMMITTER_EMAIL",
-] as const;
-
-/** Non-`GIT_` names simple-git guards too (they can run programs); dropped from the ambient env. */
+/** Non-`GIT_` names git reads to run programs; dropped from the ambient env. */
 const GUARDED_PLAIN_ENV = new Set(["editor", "visual", "pager", "prefix", "ssh_askpass"]);
 
 /**
@@ -75,23 +60,19 @@ export async function runGit(params: {
   const { cwd, args, auth, identity } = params;
   const config = ["core.hooksPath=/dev/null", ...(params.config ?? [])];
   if (identity) config.push(`user.name=${identity.name}`, `user.email=${identity.email}`, "commit.gpgsign=false");
+  const argv = [...config.flatMap((setting) => ["-c", setting]), ...args];
   try {
-    const git = simpleGit({
-      baseDir: cwd,
-      config,
-      allowEnvironment: ORCH_GIT_ENV,
-      unsafe: {
-        // core.hooksPath is guarded because a hostile value runs programs;
-        // ours is the constant /dev/null, which turns hooks off.
-        allowUnsafeHooksPath: true,
-        // GIT_CONFIG_COUNT is guarded for the same reason; we set exactly one
-        // key, http.<origin>/.extraheader, so the token stays out of argv.
-        allowUnsafeConfigEnvCount: auth !== undefined,
-      },
-    }).env(buildGitEnv({ auth, identity }));
-    return await git.raw([...args]);
+    return await new Promise<string>((resolve, reject) => {
+      execFile(
+        "git",
+        argv,
+        { cwd, env: buildGitEnv({ auth, identity }), encoding: "utf8", maxBuffer: 256 * 1024 * 1024 },
+        (error, stdout, stderr) => (error ? reject(Object.assign(error, { stderr })) : resolve(stdout)),
+      );
+    });
   } catch (error) {
-    const detail = (error instanceof Error ? error.message : String(error)).trim();
+    const stderr = String((error as { stderr?: string }).stderr ?? "").trim();
+    const detail = stderr || (error instanceof Error ? error.message : String(error)).trim();
     throw new WorkspaceError(
       "git_failed",
       scrubSecrets(`git ${args[0] ?? ""} failed in ${cwd}: ${detail}`, auth?.token),

@@ -27,7 +27,7 @@ beforeEach(async () => {
 });
 
 afterEach(async () => {
-  await cache.drainTrash();
+  await cache.whenIdle();
   await rm(root, { recursive: true, force: true });
 });
 
@@ -261,6 +261,68 @@ describe("addWorktree", () => {
     );
     expect(error.code).toBe("git_failed");
     expect(existsSync(cache.worktreePath("a"))).toBe(false);
+  });
+});
+
+describe("the spare worktree", () => {
+  const worktreeList = async () => git(cache.cachePath("acme", "app"), ["worktree", "list", "--porcelain"]);
+
+  it("is checked out after an allocation and taken by the next one, moved to the new path on the new branch", async () => {
+    const { sha } = await cache.fetchBase({ owner: "acme", repo: "app", ref: "refs/heads/main" });
+    await cache.addWorktree({ owner: "acme", repo: "app", branch: "orch/1/t1/a1", sha, path: cache.worktreePath("a1") });
+    await cache.whenIdle();
+    const spare = cache.sparePath("acme", "app");
+    expect(await git(spare, ["rev-parse", "HEAD"])).toBe(sha);
+    expect(await worktreeList()).toContain(spare);
+
+    const path = cache.worktreePath("a2");
+    await cache.addWorktree({ owner: "acme", repo: "app", branch: "orch/1/t1/a2", sha, path });
+
+    expect(await git(path, ["symbolic-ref", "HEAD"])).toBe("refs/heads/orch/1/t1/a2");
+    expect(await git(path, ["rev-parse", "HEAD"])).toBe(sha);
+    expect(await git(path, ["status", "--porcelain"])).toBe("");
+    expect(await worktreeList()).toContain(path);
+    await cache.whenIdle();
+    expect(existsSync(spare)).toBe(true);
+  });
+
+  it("is brought to a newer base: only the files that differ are written", async () => {
+    await cache.fetchBase({ owner: "acme", repo: "app", ref: "refs/heads/main" });
+    await cache.addWorktree({ owner: "acme", repo: "app", branch: "orch/1/t1/a1", sha: remote.headSha, path: cache.worktreePath("a1") });
+    await cache.whenIdle();
+    const newer = await pushCommit({ barePath: remote.barePath, files: { "NEW.md": "new\n" } });
+    const { sha } = await cache.fetchBase({ owner: "acme", repo: "app", ref: "refs/heads/main" });
+    expect(sha).toBe(newer);
+
+    const path = cache.worktreePath("a2");
+    await cache.addWorktree({ owner: "acme", repo: "app", branch: "orch/2/t1/a1", sha, path });
+
+    expect(await git(path, ["rev-parse", "HEAD"])).toBe(newer);
+    expect(await readFile(join(path, "NEW.md"), "utf8")).toBe("new\n");
+    expect(await git(path, ["status", "--porcelain"])).toBe("");
+  });
+
+  it("is thrown away and replaced by a plain checkout when it cannot be used", async () => {
+    await cache.fetchBase({ owner: "acme", repo: "app", ref: "refs/heads/main" });
+    await cache.addWorktree({ owner: "acme", repo: "app", branch: "orch/1/t1/a1", sha: remote.headSha, path: cache.worktreePath("a1") });
+    await cache.whenIdle();
+    // Something broke it: git no longer knows it as a worktree.
+    await rm(join(cache.sparePath("acme", "app"), ".git"));
+
+    const path = cache.worktreePath("a2");
+    await cache.addWorktree({ owner: "acme", repo: "app", branch: "orch/1/t1/a2", sha: remote.headSha, path });
+
+    expect(await git(path, ["symbolic-ref", "HEAD"])).toBe("refs/heads/orch/1/t1/a2");
+    await cache.whenIdle();
+    expect(await git(cache.sparePath("acme", "app"), ["rev-parse", "HEAD"])).toBe(remote.headSha);
+  });
+
+  it("is not kept when turned off", async () => {
+    const plain = new RepoCache({ home, gitBaseUrl: remote.url, spareWorktrees: false });
+    await plain.fetchBase({ owner: "acme", repo: "app", ref: "refs/heads/main" });
+    await plain.addWorktree({ owner: "acme", repo: "app", branch: "orch/1/t1/a1", sha: remote.headSha, path: plain.worktreePath("a1") });
+    await plain.whenIdle();
+    expect(existsSync(plain.sparePath("acme", "app"))).toBe(false);
   });
 });
 

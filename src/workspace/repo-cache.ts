@@ -7,6 +7,8 @@
  *                                (PR heads in refs/remotes/origin/pull/<n>/head), and
  *                                attempt branches in refs/heads/*, which no fetch touches
  *     worktrees/<attemptId>      one worktree per attempt, on its own branch
+ *     worktrees/.spare-<hash>    one spare worktree per repository, checked out
+ *                                ahead of time, which the next attempt takes
  *     trash/<attemptId>-<random> removed worktrees, deleted in the background
  *
  * The cache has no configured remote: each fetch names the URL built from
@@ -20,7 +22,7 @@
  */
 import { constants, existsSync } from "node:fs";
 import { lstat, mkdir, readdir, readFile, rename, rm, writeFile } from "node:fs/promises";
-import { randomBytes } from "node:crypto";
+import { createHash, randomBytes } from "node:crypto";
 import { basename, isAbsolute, join, relative, resolve } from "node:path";
 import { Worker } from "node:worker_threads";
 import { assertFullSha, isSafeRefName, isSafeRepoName } from "./branch-name.js";
@@ -31,6 +33,8 @@ import { KeyedMutex } from "./lock.js";
 export interface RepoCacheOptions {
   /** ORCH_HOME, absolute. */
   home: string;
+  /** Keep one checked-out spare worktree per repository for the next attempt (default true). */
+  spareWorktrees?: boolean;
   /** ORCH_GIT_BASE_URL: `https://github.com`, a GHES origin, or `file:///…` in tests. */
   gitBaseUrl: string;
 }
@@ -53,6 +57,9 @@ export class RepoCache {
   private readonly waiting = new Map<string, { count: number; last?: { startedAt: number; sha: string } }>();
   /** Deletions of trashed worktrees, one at a time; settles (never rejects) when the trash is empty. */
   private trashQueue: Promise<void> = Promise.resolve();
+  private readonly spareWorktrees: boolean;
+  /** Spare worktrees being checked out in the background. */
+  private readonly refills = new Set<Promise<void>>();
 
   constructor(options: RepoCacheOptions) {
     if (!isAbsolute(options.home)) {
@@ -60,6 +67,7 @@ export class RepoCache {
     }
     this.home = resolve(options.home);
     this.gitBaseUrl = checkBaseUrl(options.gitBaseUrl);
+    this.spareWorktrees = options.spareWorktrees ?? true;
     // Worktrees trashed by an earlier process that stopped before deleting them.
     this.trashQueue = this.sweepTrash();
   }
@@ -117,7 +125,7 @@ export class RepoCache {
           auth,
           args: [
             "fetch",
-            "--verbose",
+            "--quiet",
             "--no-tags",
             "--no-write-fetch-head",
             "--no-recurse-submodules",
@@ -140,6 +148,12 @@ export class RepoCache {
    * `git worktree add -b <branch> <path> <sha>` in the cache. Refuses a path
    * outside `<home>/worktrees/`, an unsafe branch name, and a branch that
    * already exists (a crashed attempt's branch is evidence, never reused).
+   *
+   * Checking out the tree is nearly all of the cost (every file written), so
+   * the repository's spare worktree, checked out ahead of time, is taken
+   * when there is one: moved into place and switched to the new branch at
+   * `sha`, which writes only the files that differ from the spare's commit.
+   * A new spare is then checked out in the background.
    */
   async addWorktree(params: RepoId & { branch: string; sha: string; path: string }): Promise<void> {
     const { owner, repo, branch, sha } = params;
@@ -162,8 +176,66 @@ export class RepoCache {
         );
       }
       await mkdir(join(this.home, "worktrees"), { recursive: true });
-      await runGit({ cwd: cache, config: CHECKOUT_CONFIG, args: ["worktree", "add", "-b", branch, path, sha] });
+      const isTaken = this.spareWorktrees && (await this.takeSpare({ cache, spare: this.sparePath(owner, repo), path, branch, sha }));
+      if (!isTaken) {
+        await runGit({ cwd: cache, config: CHECKOUT_CONFIG, args: ["worktree", "add", "-b", branch, path, sha] });
+      }
     });
+    if (this.spareWorktrees) this.refillSpare({ owner, repo, sha });
+  }
+
+  /** `<home>/worktrees/.spare-<hash>`: dot-first, so no attempt id can name it. */
+  sparePath(owner: string, repo: string): string {
+    assertSafeRepo(owner, repo);
+    const hash = createHash("sha256").update(`${owner}/${repo}`).digest("hex").slice(0, 16);
+    return join(this.home, "worktrees", `.spare-${hash}`);
+  }
+
+  /** Moves the spare to `path` on a new branch at `sha`; false (and the spare thrown away) when that fails. */
+  private async takeSpare(params: { cache: string; spare: string; path: string; branch: string; sha: string }): Promise<boolean> {
+    const { cache, spare, path, branch, sha } = params;
+    if (!(await pathExists(spare))) return false;
+    try {
+      await runGit({ cwd: cache, args: ["worktree", "move", spare, path] });
+    } catch {
+      await this.discardWorktree(cache, spare);
+      return false;
+    }
+    try {
+      await runGit({ cwd: path, config: CHECKOUT_CONFIG, args: ["checkout", "-b", branch, sha] });
+      return true;
+    } catch {
+      await this.discardWorktree(cache, path);
+      return false;
+    }
+  }
+
+  private async discardWorktree(cache: string, path: string): Promise<void> {
+    if (await pathExists(path)) await this.moveToTrash(path);
+    await runGit({ cwd: cache, args: ["worktree", "prune"] }).catch(() => {});
+  }
+
+  /** Checks out a new spare at `sha` in the background, unless the repository has one. */
+  private refillSpare(params: RepoId & { sha: string }): void {
+    const { owner, repo, sha } = params;
+    const cache = this.cachePath(owner, repo);
+    const spare = this.sparePath(owner, repo);
+    const refill = this.mutex
+      .run(repoKey(owner, repo), async () => {
+        if (await pathExists(spare)) return;
+        await runGit({ cwd: cache, config: CHECKOUT_CONFIG, args: ["worktree", "add", "--detach", spare, sha] });
+      })
+      .catch(() => {
+        // No spare this time: the next attempt checks out its own tree.
+      });
+    this.refills.add(refill);
+    void refill.finally(() => this.refills.delete(refill));
+  }
+
+  /** Resolves once no spare is being checked out and the trash is empty. For shutdown and tests. */
+  async whenIdle(): Promise<void> {
+    while (this.refills.size > 0) await Promise.all([...this.refills]);
+    await this.drainTrash();
   }
 
   /**

@@ -22,7 +22,7 @@ describe("in a real worktree", () => {
       repo: "app",
       files: { "README.md": "hello\n", "src/a.txt": "one\ntwo\nthree\n", ".gitignore": "*.log\nbuild/\n" },
     });
-    const cache = new RepoCache({ home: join(root, "home"), gitBaseUrl: remote.url });
+    const cache = new RepoCache({ home: join(root, "home"), gitBaseUrl: remote.url, spareWorktrees: false });
     const { sha } = await cache.fetchBase({ owner: "acme", repo: "app", ref: "refs/heads/main" });
     path = cache.worktreePath("att1");
     await cache.addWorktree({ owner: "acme", repo: "app", branch: "orch/1/t1/a1", sha, path });
