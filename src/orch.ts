@@ -143,16 +143,16 @@ export class Orch {
     return reconcileReports(this.deps);
   }
 
-  /** Resolves when no webhook work, attempt, status refresh or worktree deletion is in flight. */
+  /** Resolves when no webhook work, attempt, status refresh, spare checkout or worktree deletion is in flight. */
   async whenIdle(): Promise<void> {
     await this.deps.scheduler.whenIdle();
-    await this.deps.cache.drainTrash();
+    await this.deps.cache.whenIdle();
   }
 
   /** Stops starting attempts, cancels the ones running here and waits for them to end. */
   async stop(): Promise<void> {
     clearInterval(this.reconcileTimer);
     await this.deps.scheduler.stop({ why: "orch was stopped" });
-    await this.deps.cache.drainTrash();
+    await this.deps.cache.whenIdle();
   }
 }
