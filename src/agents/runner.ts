@@ -21,6 +21,7 @@ import { appendFile, mkdir, open } from "node:fs/promises";
 import { dirname } from "node:path";
 import { setTimeout as sleep } from "node:timers/promises";
 import { formatDuration } from "../duration.js";
+import { isSecretName, ORCH_SECRET_NAMES } from "./secret-names.js";
 
 /** How an agent process ended. Only `exited` means the agent stopped by itself. */
 export type AgentExit =
@@ -405,36 +406,13 @@ const BASIC_ENV_NAMES = [
   "TERM",
 ] as const;
 
-/**
- * Names that give write access to the repository or to orch itself. The agent
- * never holds them, even when an operator lists one in an agent's `env`: orch
- * pushes with its own token after the agent has exited (see DESIGN.md).
- */
-const NEVER_PASSED = new Set([
-  "GITHUB_TOKEN",
-  "GH_TOKEN",
-  "GH_ENTERPRISE_TOKEN",
-  "GITHUB_ENTERPRISE_TOKEN",
-  "PRIVATE_KEY",
-  "PRIVATE_KEY_PATH",
-  "WEBHOOK_SECRET",
-  "DATABASE_URL",
-  "GIT_ASKPASS",
-  "SSH_AUTH_SOCK",
-]);
-
-/** GIT_CONFIG_COUNT/KEY_n/VALUE_n, GIT_CONFIG_PARAMETERS, GIT_CONFIG_GLOBAL ...: they can carry credential helpers and auth headers. */
-function isNeverCopied(name: string): boolean {
-  const upper = name.toUpperCase();
-  return NEVER_PASSED.has(upper) || upper.startsWith("GIT_CONFIG");
-}
 
 /**
  * Builds the agent's environment from scratch: the basics a CLI needs (when
  * present in source), settings that keep CLIs non-interactive and colourless,
  * the names the agent entry lists, then `extra` (orch's own ORCH_* variables),
  * which wins. Nothing else from orch's environment is copied, and credential
- * names (NEVER_PASSED, GIT_CONFIG*) are dropped even when listed.
+ * names (secret-names.ts) are dropped even when listed.
  *
  * `extra` is set by orch's code, not copied from its environment, so it may set
  * GIT_CONFIG_* for the agent; a credential name in it is a bug and throws.
@@ -448,7 +426,7 @@ export function buildAgentEnv(params: {
   const env: Record<string, string> = {};
   const copy = (name: string) => {
     const value = source[name];
-    if (value !== undefined && !isNeverCopied(name)) env[name] = value;
+    if (value !== undefined && !isSecretName(name)) env[name] = value;
   };
 
   for (const name of BASIC_ENV_NAMES) copy(name);
@@ -459,7 +437,7 @@ export function buildAgentEnv(params: {
   for (const name of passThrough) copy(name);
 
   for (const [name, value] of Object.entries(extra)) {
-    if (NEVER_PASSED.has(name.toUpperCase())) {
+    if (ORCH_SECRET_NAMES.has(name.toUpperCase())) {
       throw new Error(`buildAgentEnv: refusing to give the agent ${name}`);
     }
     env[name] = value;

@@ -2,9 +2,6 @@ import type { RepositoryPermission } from "./context.js";
 
 const rank: Record<RepositoryPermission, number> = { none: 0, read: 1, triage: 2, write: 3, maintain: 4, admin: 5 };
 
-/** The permission levels a repository can require of those who command orch. */
-export const PERMISSION_LEVELS = Object.keys(rank) as RepositoryPermission[];
-
 export function hasPermission(actual: RepositoryPermission, required: RepositoryPermission): boolean {
   return rank[actual] >= rank[required];
 }

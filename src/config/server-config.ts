@@ -19,6 +19,7 @@ import { readFileSync } from "node:fs";
 import { basename } from "node:path";
 import { LineCounter, parseDocument } from "yaml";
 import { z } from "zod";
+import { isSecretName, ORCH_SECRET_NAMES } from "../agents/secret-names.js";
 
 /** One entry of the agent registry, as the runner needs it. */
 export interface AgentSpec {
@@ -119,34 +120,16 @@ function formatConfigDuration(ms: number): string {
 const AGENT_NAME = /^[a-z][a-z0-9_-]{0,31}$/;
 const ENV_NAME = /^[A-Za-z_][A-Za-z0-9_]*$/;
 
-/**
- * Variables orch itself needs that must never reach an agent. orch fetches and
- * pushes with its own token after the agent exits, so an agent (or a prompt
- * injected through an issue) can change the repository only through the branch
- * orch pushes. Passing any of these through would undo that. The runner drops
- * them too (buildAgentEnv); refusing them here tells the operator why at startup
- * instead of leaving an agent mysteriously unauthenticated.
- */
-const ORCH_SECRETS = new Set([
-  "GITHUB_TOKEN",
-  "GH_TOKEN",
-  "GH_ENTERPRISE_TOKEN",
-  "GITHUB_ENTERPRISE_TOKEN",
-  "PRIVATE_KEY",
-  "PRIVATE_KEY_PATH",
-  "WEBHOOK_SECRET",
-  "GITHUB_CLIENT_SECRET",
-  "DATABASE_URL",
-]);
-
-/** Variables that hand git a credential: an askpass program, an SSH agent, or config (credential helpers, auth headers). */
-const GIT_CREDENTIAL_CARRIERS = new Set(["GIT_ASKPASS", "SSH_ASKPASS", "SSH_AUTH_SOCK"]);
-
 /** Shells whose `-c` script would interpret the prompt as commands. */
 const SHELLS = new Set(["sh", "bash", "dash", "zsh", "ksh", "mksh", "fish", "ash", "busybox"]);
 
 /**
  * Why `name` may not be listed in an agent's `env`, or undefined when it may.
+ * orch fetches and pushes with its own token after the agent exits, so an
+ * agent (or a prompt injected through an issue) can change the repository only
+ * through the branch orch pushes; passing a secret through would undo that.
+ * The runner drops the same names (secret-names.ts); refusing them here tells
+ * the operator why at startup.
  * The answer is one sentence for the operator, saying what to do.
  */
 export function whyAgentEnvIsForbidden(name: string): string | undefined {
@@ -154,10 +137,10 @@ export function whyAgentEnvIsForbidden(name: string): string | undefined {
   if (upper.startsWith("ORCH_")) {
     return `"${name}" is reserved: names starting with ORCH_ belong to orch (it sets ORCH_PROMPT_FILE, ORCH_RESULT_FILE and ORCH_ATTEMPT_ID itself), and an agent must never see orch's own settings`;
   }
-  if (ORCH_SECRETS.has(upper)) {
+  if (ORCH_SECRET_NAMES.has(upper)) {
     return `"${name}" is one of orch's own credentials and is never passed to an agent: the agent must never hold orch's credentials (orch fetches and pushes with its own token after the agent exits); remove it`;
   }
-  if (GIT_CREDENTIAL_CARRIERS.has(upper) || upper.startsWith("GIT_CONFIG")) {
+  if (isSecretName(upper)) {
     return `"${name}" can hand git a credential and is never passed to an agent: the agent must never hold orch's credentials (orch fetches and pushes itself after the agent exits); remove it`;
   }
   return undefined;
