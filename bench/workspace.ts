@@ -184,8 +184,9 @@ export async function benchAllocation(ctx: BenchContext): Promise<{ result: Sect
       `so its checkout is about ${formatMs(clone - transfer)}. A plain \`worktree add\` writes the same ` +
       `${remote.files.toLocaleString("en")} files as that checkout, so it could beat a clone only by the transfer ` +
       `(${formatRatio(clone / (clone - transfer))} here). orch instead takes the repository's spare worktree, checked out in the ` +
-      `background after the previous allocation, moves it into place and switches it to the new branch at the new base, ` +
-      `writing only the files that differ; the spare is refilled off the caller's path (untimed here, between rounds).`,
+      `background after the previous allocation, and moves it into place: at the spare's own commit (as here: the remote did ` +
+      `not change) it only creates the branch ref and points HEAD at it; at another commit a checkout writes the files that ` +
+      `differ. The spare is refilled off the caller's path (untimed here, between rounds).`,
     `Disk: worktree alone ${(worktreeKiB / 1024).toFixed(1)} MiB, its admin dir in the cache (index, HEAD) ${(adminKiB / 1024).toFixed(2)} MiB; ` +
       `the objects are the cache's, shared by every worktree. Each repository also keeps one spare tree (one more checkout per repository, not per attempt).`,
     `No-op refresh (orch): ${spread(fetches.orch)}, p95 ${formatMs(percentile(fetches.orch, 95))}. ` +

@@ -151,9 +151,10 @@ export class RepoCache {
    *
    * Checking out the tree is nearly all of the cost (every file written), so
    * the repository's spare worktree, checked out ahead of time, is taken
-   * when there is one: moved into place and switched to the new branch at
-   * `sha`, which writes only the files that differ from the spare's commit.
-   * A new spare is then checked out in the background.
+   * when there is one and moved into place. At the spare's own commit (the
+   * common case) only the branch ref and HEAD are written; at another commit,
+   * a checkout writes the files that differ. A new spare is then checked out
+   * in the background, off the caller's path.
    */
   async addWorktree(params: RepoId & { branch: string; sha: string; path: string }): Promise<void> {
     const { owner, repo, branch, sha } = params;
@@ -168,18 +169,24 @@ export class RepoCache {
           `no cache for ${owner}/${repo} at ${cache}; fetchBase must run before addWorktree`,
         );
       }
-      if (await hasRef(cache, `refs/heads/${branch}`)) {
-        throw new WorkspaceError(
-          "branch_exists",
-          `branch ${branch} already exists in the cache of ${owner}/${repo} (left by an earlier attempt?); ` +
-            `refusing to reuse it, use a new attempt number`,
-        );
+      const spare = this.sparePath(owner, repo);
+      const spareSha = this.spareWorktrees ? await readWorktreeHead(spare) : undefined;
+      if (spareSha === sha) {
+        // The common case: nothing was pushed since the spare was made. Creating the
+        // branch ref (create-only) also refuses one left by an earlier attempt.
+        await createBranchRef({ cache, branch, sha, repo: `${owner}/${repo}` });
+        if (await this.takeSpare({ cache, spare, path, branch })) return;
+      } else {
+        await assertNoBranch({ cache, branch, repo: `${owner}/${repo}` });
+        if (spareSha !== undefined && (await this.takeSpare({ cache, spare, path, branch, sha }))) return;
+        // A spare git no longer recognises would block every refill: throw it away.
+        if (spareSha === undefined && this.spareWorktrees && (await pathExists(spare))) await this.discardWorktree(cache, spare);
       }
-      await mkdir(join(this.home, "worktrees"), { recursive: true });
-      const isTaken = this.spareWorktrees && (await this.takeSpare({ cache, spare: this.sparePath(owner, repo), path, branch, sha }));
-      if (!isTaken) {
-        await runGit({ cwd: cache, config: CHECKOUT_CONFIG, args: ["worktree", "add", "-b", branch, path, sha] });
-      }
+      await runGit({
+        cwd: cache,
+        config: CHECKOUT_CONFIG,
+        args: spareSha === sha ? ["worktree", "add", path, branch] : ["worktree", "add", "-b", branch, path, sha],
+      });
     });
     if (this.spareWorktrees) this.refillSpare({ owner, repo, sha });
   }
@@ -191,10 +198,14 @@ export class RepoCache {
     return join(this.home, "worktrees", `.spare-${hash}`);
   }
 
-  /** Moves the spare to `path` on a new branch at `sha`; false (and the spare thrown away) when that fails. */
-  private async takeSpare(params: { cache: string; spare: string; path: string; branch: string; sha: string }): Promise<boolean> {
+  /**
+   * Moves the spare to `path` and puts it on `branch`: already made at the
+   * spare's commit (then only HEAD changes), or made here at `sha` by a
+   * checkout that writes the files that differ. False, with the spare thrown
+   * away, when any step fails; the caller then checks out from scratch.
+   */
+  private async takeSpare(params: { cache: string; spare: string; path: string; branch: string; sha?: string }): Promise<boolean> {
     const { cache, spare, path, branch, sha } = params;
-    if (!(await pathExists(spare))) return false;
     try {
       await runGit({ cwd: cache, args: ["worktree", "move", spare, path] });
     } catch {
@@ -202,7 +213,8 @@ export class RepoCache {
       return false;
     }
     try {
-      await runGit({ cwd: path, config: CHECKOUT_CONFIG, args: ["checkout", "-b", branch, sha] });
+      const args = sha === undefined ? ["symbolic-ref", "HEAD", `refs/heads/${branch}`] : ["checkout", "-b", branch, sha];
+      await runGit({ cwd: path, config: CHECKOUT_CONFIG, args });
       return true;
     } catch {
       await this.discardWorktree(cache, path);
@@ -464,6 +476,51 @@ const CACHE_CONFIG = "[core]\n\trepositoryformatversion = 0\n\tfilemode = true\n
 
 async function resetCacheConfig(cache: string): Promise<void> {
   await writeFile(join(cache, "config"), CACHE_CONFIG);
+}
+
+/**
+ * The commit a worktree's detached HEAD points at, read from its admin files
+ * (no git process: this is on the allocation path); undefined for anything
+ * else (missing, on a branch, unreadable).
+ */
+async function readWorktreeHead(worktree: string): Promise<string | undefined> {
+  try {
+    const pointer = await readFile(join(worktree, ".git"), "utf8");
+    const gitdir = /^gitdir: (.+)\n?$/.exec(pointer)?.[1];
+    if (!gitdir) return undefined;
+    const head = await readFile(join(gitdir, "HEAD"), "utf8");
+    return /^[0-9a-f]{40}\n$/.test(head) ? head.trim() : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+function branchExistsError(branch: string, repo: string): WorkspaceError {
+  return new WorkspaceError(
+    "branch_exists",
+    `branch ${branch} already exists in the cache of ${repo} (left by an earlier attempt?); refusing to reuse it, use a new attempt number`,
+  );
+}
+
+async function assertNoBranch(params: { cache: string; branch: string; repo: string }): Promise<void> {
+  if (await hasRef(params.cache, `refs/heads/${params.branch}`)) throw branchExistsError(params.branch, params.repo);
+}
+
+/** `git update-ref refs/heads/<branch> <sha> ""`: create-only, so an existing branch is refused, never moved. */
+async function createBranchRef(params: { cache: string; branch: string; sha: string; repo: string }): Promise<void> {
+  const { cache, branch, sha, repo } = params;
+  if (await hasRefFile(cache, branch)) throw branchExistsError(branch, repo);
+  try {
+    await runGit({ cwd: cache, args: ["update-ref", "--no-deref", `refs/heads/${branch}`, sha, ""] });
+  } catch (error) {
+    if (await hasRef(cache, `refs/heads/${branch}`)) throw branchExistsError(branch, repo);
+    throw error;
+  }
+}
+
+/** A cheap first look for a loose branch ref; update-ref's create-only check is the real guard. */
+async function hasRefFile(cache: string, branch: string): Promise<boolean> {
+  return pathExists(join(cache, "refs", "heads", branch));
 }
 
 async function hasRef(cache: string, ref: string): Promise<boolean> {
