@@ -10,7 +10,6 @@
  */
 import crypto from "node:crypto";
 import fs from "node:fs";
-import net from "node:net";
 import path from "node:path";
 import { Writable } from "node:stream";
 import { fileURLToPath } from "node:url";
@@ -26,6 +25,7 @@ import { RepoCache } from "../src/workspace/repo-cache.js";
 import { FakeGitHub } from "../test/fakes/fake-github.js";
 import { serveFakeGitHub, type FakeGitHubServer } from "../test/fakes/github-server.js";
 import type { BenchRemote } from "./fixtures/make-repo.js";
+import { freePort } from "../test/helpers/free-port.js";
 
 const repoRoot = fileURLToPath(new URL("../", import.meta.url));
 const privateKey = fs.readFileSync(path.join(repoRoot, "test", "fixtures", "mock-cert.pem"), "utf8");
@@ -54,16 +54,6 @@ export interface OrchServer extends ProbotServer {
   close(): Promise<void>;
 }
 
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = net.createServer();
-    server.once("error", reject);
-    server.listen(0, "127.0.0.1", () => {
-      const { port } = server.address() as net.AddressInfo;
-      server.close(() => resolve(port));
-    });
-  });
-}
 
 function collectingLogger(lines: string[]): Logger {
   return pino(

@@ -4,9 +4,7 @@
  * fsync off). Returns undefined when the binaries are not installed; the
  * PostgreSQL figures are then left out and the notes say so.
  */
-import crypto from "node:crypto";
-import pg from "pg";
-import startTestCluster from "../test/global-setup.js";
+import startTestCluster, { createPostgresDatabase } from "../test/global-setup.js";
 
 export interface BenchPostgres {
   /** A new empty database on the cluster. */
@@ -26,19 +24,7 @@ export async function startPostgres(): Promise<BenchPostgres | { unavailable: st
   }
   const admin = adminUrl!;
   return {
-    async createDatabase() {
-      const name = `orch_bench_${crypto.randomBytes(6).toString("hex")}`;
-      const client = new pg.Client({ connectionString: admin });
-      await client.connect();
-      try {
-        await client.query(`CREATE DATABASE ${name}`);
-      } finally {
-        await client.end();
-      }
-      const url = new URL(admin);
-      url.pathname = `/${name}`;
-      return url.toString();
-    },
+    createDatabase: () => createPostgresDatabase(admin, "orch_bench"),
     stop,
   };
 }

@@ -8,11 +8,13 @@
  * root, so as root the server runs as the `postgres` user the package creates.
  */
 import { execFileSync } from "node:child_process";
+import crypto from "node:crypto";
 import fs from "node:fs";
-import net from "node:net";
 import os from "node:os";
 import path from "node:path";
+import pg from "pg";
 import type { TestProject } from "vitest/node";
+import { freePort } from "./helpers/free-port.js";
 
 declare module "vitest" {
   export interface ProvidedContext {
@@ -40,16 +42,6 @@ function findPostgresBin(): string {
   return found;
 }
 
-function findFreePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = net.createServer();
-    server.once("error", reject);
-    server.listen(0, "127.0.0.1", () => {
-      const { port } = server.address() as net.AddressInfo;
-      server.close(() => resolve(port));
-    });
-  });
-}
 
 /** Runs a PostgreSQL binary, as the `postgres` user when we are root. */
 function runPostgresBinary(bin: string, args: string[]): void {
@@ -70,7 +62,7 @@ export default async function setup(project: TestProject): Promise<() => void> {
     execFileSync("chown", ["postgres:postgres", dir]);
   }
   const dataDir = path.join(dir, "data");
-  const port = await findFreePort();
+  const port = await freePort();
   runPostgresBinary(path.join(bin, "initdb"), ["-D", dataDir, "-U", "postgres", "--auth=trust", "-E", "UTF8", "--no-sync"]);
   runPostgresBinary(path.join(bin, "pg_ctl"), [
     "-D", dataDir, "-l", path.join(dir, "server.log"), "-w",
@@ -85,4 +77,19 @@ export default async function setup(project: TestProject): Promise<() => void> {
       fs.rmSync(dir, { recursive: true, force: true });
     }
   };
+}
+
+/** Creates an empty database named `<prefix>_<random>` on the cluster at `adminUrl`; returns its URL. */
+export async function createPostgresDatabase(adminUrl: string, prefix: string): Promise<string> {
+  const name = `${prefix}_${crypto.randomBytes(6).toString("hex")}`;
+  const admin = new pg.Client({ connectionString: adminUrl });
+  await admin.connect();
+  try {
+    await admin.query(`CREATE DATABASE ${name}`);
+  } finally {
+    await admin.end();
+  }
+  const url = new URL(adminUrl);
+  url.pathname = `/${name}`;
+  return url.toString();
 }

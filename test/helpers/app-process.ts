@@ -20,13 +20,13 @@ import { spawn, type ChildProcess } from "node:child_process";
 import crypto from "node:crypto";
 import fs from "node:fs";
 import { createRequire } from "node:module";
-import net from "node:net";
 import os from "node:os";
 import path from "node:path";
 import { setTimeout as sleep } from "node:timers/promises";
 import { fileURLToPath, pathToFileURL } from "node:url";
 import type { FakeGitHubServer } from "../fakes/github-server.js";
 import { createRemote, type Remote } from "./git-remote.js";
+import { freePort } from "./free-port.js";
 
 const REPO_ROOT = fileURLToPath(new URL("../../", import.meta.url));
 const MAIN = path.join(REPO_ROOT, "src", "main.ts");
@@ -259,14 +259,3 @@ function readOrEmpty(file: string): string {
   }
 }
 
-/** A port nothing listens on right now (the OS picks it). */
-async function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = net.createServer();
-    server.once("error", reject);
-    server.listen({ host: "127.0.0.1", port: 0 }, () => {
-      const { port } = server.address() as net.AddressInfo;
-      server.close(() => resolve(port));
-    });
-  });
-}

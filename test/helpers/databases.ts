@@ -2,12 +2,11 @@
  * Fresh, migrated databases for tests: a temporary SQLite file, or a new
  * database on the test run's PostgreSQL cluster (see test/global-setup.ts).
  */
-import crypto from "node:crypto";
 import fs from "node:fs";
 import os from "node:os";
 import path from "node:path";
-import pg from "pg";
 import { inject } from "vitest";
+import { createPostgresDatabase } from "../global-setup.js";
 import { migrateDatabase, openDb, type Db, type Provider } from "../../src/store/db.js";
 
 export const PROVIDERS: readonly Provider[] = ["sqlite", "postgresql"];
@@ -28,18 +27,7 @@ export async function createDatabaseUrl(provider: Provider, dir?: string): Promi
     const parent = dir ?? fs.mkdtempSync(path.join(os.tmpdir(), "orch-sqlite-"));
     return `file:${path.join(parent, "orch.db")}`;
   }
-  const adminUrl = inject("pgAdminUrl");
-  const name = `orch_test_${crypto.randomBytes(6).toString("hex")}`;
-  const admin = new pg.Client({ connectionString: adminUrl });
-  await admin.connect();
-  try {
-    await admin.query(`CREATE DATABASE ${name}`);
-  } finally {
-    await admin.end();
-  }
-  const url = new URL(adminUrl);
-  url.pathname = `/${name}`;
-  return url.toString();
+  return createPostgresDatabase(inject("pgAdminUrl"), "orch_test");
 }
 
 /** A new migrated database with an open client. */
