@@ -1,12 +1,13 @@
 /**
- * orch served the way `npm start` serves it, for the webhook figures: Probot's
- * own HTTP `Server` on 127.0.0.1 with orch's real app (src/app.ts), a SQLite
+ * orch served the way `npm start` serves it, for the webhook figures: orch's
+ * webhook server (src/github/webhook-server.ts: the intake, then Probot's
+ * middleware) on 127.0.0.1 with orch's real app (src/app.ts), a SQLite
  * database, an ORCH_HOME whose cache is already warm, and Octokit pointed at
  * the fake GitHub served over HTTP on 127.0.0.1 (test/fakes/github-server.ts).
  * Webhooks go over HTTP, signed with the webhook secret as GitHub signs them.
  *
- * The same helper serves the floor: the same Probot server with an app whose
- * handler does nothing.
+ * The same helper serves the floor: the same webhook server, intake and all,
+ * with an app whose handler does nothing.
  */
 import crypto from "node:crypto";
 import fs from "node:fs";
@@ -15,17 +16,19 @@ import { Writable } from "node:stream";
 import { fileURLToPath } from "node:url";
 import { Worker } from "node:worker_threads";
 import { pino, type Logger } from "pino";
-import { Probot, ProbotOctokit, Server, type ApplicationFunction } from "probot";
+import { Probot, ProbotOctokit, type ApplicationFunction } from "probot";
 import { createApp } from "../src/app.js";
 import type { AgentSpec, ServerConfig } from "../src/config/server-config.js";
+import { startWebhookServer } from "../src/github/webhook-server.js";
 import type { Orch } from "../src/orch.js";
 import { migrateDatabase, openDb, type Db } from "../src/store/db.js";
 import { createStore, type Store } from "../src/store/store.js";
 import { RepoCache } from "../src/workspace/repo-cache.js";
+import { prepareContainment } from "../src/containment.js";
+import { getAttemptFiles } from "../src/pipeline/attempt-files.js";
 import { FakeGitHub } from "../test/fakes/fake-github.js";
 import { serveFakeGitHub, type FakeGitHubServer } from "../test/fakes/github-server.js";
 import type { BenchRemote } from "./fixtures/make-repo.js";
-import { freePort } from "../test/helpers/free-port.js";
 
 const repoRoot = fileURLToPath(new URL("../", import.meta.url));
 const privateKey = fs.readFileSync(path.join(repoRoot, "test", "fixtures", "mock-cert.pem"), "utf8");
@@ -34,7 +37,14 @@ const SECRET = "bench-webhook-secret";
 
 /** An agent entry that runs a test fixture agent under bench/fixtures/agents/stamped.sh. */
 export function stampedAgent(name: string, fixture: string): AgentSpec {
-  return { name, command: [STAMPED, path.join(repoRoot, "test", "fixtures", "agents", fixture), "{prompt}"], env: [], timeoutMs: 120_000 };
+  return {
+    name,
+    command: [STAMPED, path.join(repoRoot, "test", "fixtures", "agents", fixture), "{prompt}"],
+    env: [],
+    timeoutMs: 120_000,
+    sandbox: "bwrap",
+    network: true,
+  };
 }
 
 export interface ProbotServer {
@@ -67,31 +77,25 @@ function collectingLogger(lines: string[]): Logger {
   );
 }
 
-/** Probot's `Server` on 127.0.0.1 running `appFn`, its Octokit talking to `apiUrl`. */
-export async function startProbotServer(params: { appFn: ApplicationFunction; apiUrl: string; log: Logger }): Promise<ProbotServer> {
+/** orch's webhook server on 127.0.0.1 running `appFn`, its Octokit talking to `apiUrl`. */
+export async function startAppServer(params: { appFn: ApplicationFunction; apiUrl: string; log: Logger }): Promise<ProbotServer> {
   const { appFn, apiUrl, log } = params;
-  const port = await freePort();
-  const server = new Server({
-    host: "127.0.0.1",
-    port,
+  const probot = new Probot({
+    appId: 123,
+    privateKey,
+    secret: SECRET,
+    baseUrl: apiUrl,
     log,
-    Probot: Probot.defaults({
-      appId: 123,
-      privateKey,
-      secret: SECRET,
+    // The function form: Probot re-applies its own throttle options over an object.
+    Octokit: ProbotOctokit.defaults((options: object) => ({
+      ...options,
       baseUrl: apiUrl,
-      log,
-      // The function form: Probot re-applies its own throttle options over an object.
-      Octokit: ProbotOctokit.defaults((options: object) => ({
-        ...options,
-        baseUrl: apiUrl,
-        retry: { enabled: false },
-        throttle: { enabled: false },
-      })),
-    }),
+      retry: { enabled: false },
+      throttle: { enabled: false },
+    })),
   });
-  await server.load(appFn);
-  await server.start();
+  const server = await startWebhookServer({ probot, appFn, host: "127.0.0.1", port: 0 });
+  const { port } = server;
   const sender = startSender(port);
   return {
     send(name, payload) {
@@ -194,15 +198,20 @@ export async function startOrchServer(params: {
     concurrency: { maxRunning, perRepository: maxRunning, perAgent: {} },
     killGraceMs: 2_000,
     git: { authorName: "orch[bot]", authorEmail: "orch[bot]@users.noreply.github.com" },
+    // The fixture agents live in this repository, which may lie under a folder every sandbox hides.
+    sandbox: { hide: [], expose: [path.join(repoRoot, "bench", "fixtures", "agents"), path.join(repoRoot, "test", "fixtures", "agents")] },
   };
+  const cwd = path.join(dir, "cwd");
+  fs.mkdirSync(cwd, { recursive: true });
+  const { sandbox, redactor } = await prepareContainment({ config, env: process.env, databaseUrl, cwd });
   const github = await serveFakeGitHub(new FakeGitHub(remote.owner, remote.repo));
   const problems: string[] = [];
   let orch: Orch | undefined;
-  const server = await startProbotServer({
+  const server = await startAppServer({
     apiUrl: github.apiUrl,
     log: collectingLogger(problems),
     appFn: createApp(
-      { store, config, home, gitBaseUrl: remote.gitBaseUrl, host: "bench-host", env: process.env },
+      { store, config, home, gitBaseUrl: remote.gitBaseUrl, host: "bench-host", env: process.env, sandbox, redactor },
       (started) => (orch = started),
     ),
   });
@@ -225,9 +234,9 @@ export async function startOrchServer(params: {
   };
 }
 
-/** The floor: the same Probot server, its `issue_comment` handler a no-op. */
+/** The floor: the same webhook server, its `issue_comment` handler a no-op. */
 export async function startNoopServer(params: { apiUrl: string }): Promise<ProbotServer> {
-  return startProbotServer({
+  return startAppServer({
     apiUrl: params.apiUrl,
     log: collectingLogger([]),
     appFn: (app) => {
@@ -242,7 +251,7 @@ export function readAgentTimes(home: string): Map<number, { start: number; end: 
   const dir = path.join(home, "attempts");
   if (!fs.existsSync(dir)) return times;
   for (const id of fs.readdirSync(dir)) {
-    const file = path.join(dir, id, "bench-agent.times");
+    const file = path.join(getAttemptFiles(home, Number(id)).ioDir, "bench-agent.times");
     if (!fs.existsSync(file)) continue;
     const [start, end] = fs.readFileSync(file, "utf8").trim().split(" ").map((ns) => Number(BigInt(ns) / 1_000n) / 1000);
     times.set(Number(id), { start: start!, end: end! });

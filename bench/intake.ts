@@ -1,7 +1,9 @@
 /**
  * Webhook intake: a signed `issue_comment` with `/orch dispatch`, sent over
- * HTTP to orch's real Probot server, timed from request to the end of its 2xx
- * response; against the same Probot server with a no-op handler. Both servers
+ * HTTP to orch's real webhook server (src/github/webhook-server.ts: the
+ * intake's size, signature and payload checks, then Probot), timed from
+ * request to the end of its 2xx response; against the same webhook server,
+ * checks and all, with a no-op handler. Both servers
  * live in one process and are sent to alternately, so both see the same
  * background load: every orch request starts an attempt (fetch, worktree add
  * of the mid-size repository, a no-op agent), and with `max_running: 4` most
@@ -136,7 +138,7 @@ export async function benchIntake(ctx: BenchContext): Promise<SectionResult> {
         section: "intake",
         figure: "webhook intake: signed `issue_comment` `/orch dispatch` → HTTP 2xx (orch's real handler, under load)",
         value: `p50 ${formatMs(p50)}, p95 ${formatMs(percentile(orchMs, 95))}`,
-        floor: `same Probot server, no-op handler: p50 ${formatMs(p50Noop)}, p95 ${formatMs(percentile(noopMs, 95))}`,
+        floor: `same webhook server, no-op handler: p50 ${formatMs(p50Noop)}, p95 ${formatMs(percentile(noopMs, 95))}`,
         ratio: formatRatio(p50 / p50Noop),
         goal: "p50 ≤ 1.5 ×; the 2xx never waits for git or the agent",
         pass: allOk && p50 / p50Noop <= 1.5 && neverWaits,

@@ -14,7 +14,8 @@
  *     npm run bench -- --settle      first wait out the previous run's deletions (see below)
  *
  * Sections run in this order: workspace allocation (and the no-op refresh),
- * status comment, webhook intake, dispatch throughput, then workspace release.
+ * the sandbox's cost on an agent's start, status comment, webhook intake,
+ * dispatch throughput, then workspace release.
  * Release comes last because deleting tens of thousands of files slows file
  * creation for a while on some filesystems (see workspace.ts). For the same
  * reason the end of each run's cleanup is stamped in os.tmpdir(): on ext4
@@ -34,11 +35,12 @@ import { makeRepo, MID_SIZE_REPO } from "./fixtures/make-repo.js";
 import { benchIntake } from "./intake.js";
 import { describeMachine, type Machine } from "./machine.js";
 import { passMark, type Row, type SectionResult } from "./report.js";
+import { benchSandbox } from "./sandbox.js";
 import { benchStatusComment } from "./status-comment.js";
 import { formatMs, sleep, timeMs } from "./timing.js";
 import { benchAllocation, benchRelease, type AllocatedWorkspaces } from "./workspace.js";
 
-const SECTIONS = ["workspace", "status", "intake", "dispatch"] as const;
+const SECTIONS = ["workspace", "sandbox", "status", "intake", "dispatch"] as const;
 type Section = (typeof SECTIONS)[number];
 
 const repoRoot = fileURLToPath(new URL("../", import.meta.url));
@@ -185,6 +187,7 @@ async function main(): Promise<number> {
       results.push(["workspace", result]);
       allocated = state;
     }
+    if (sections.includes("sandbox")) results.push(["sandbox", await benchSandbox(ctx)]);
     if (sections.includes("status")) results.push(["status comment", await benchStatusComment(ctx)]);
     if (sections.includes("intake")) results.push(["webhook intake", await benchIntake(ctx)]);
     if (sections.includes("dispatch")) results.push(["dispatch throughput", await benchDispatchThroughput(ctx)]);

@@ -2,6 +2,7 @@
  * The Probot app: builds orch's parts and registers one thin handler per
  * event. No logic lives here.
  */
+import { pino } from "pino";
 import type { ApplicationFunction, Probot } from "probot";
 import { createGitHubFactory } from "./github/thread-client.js";
 import { onCheckRunAction } from "./github/on-check-run-action.js";
@@ -23,14 +24,31 @@ const REDACTED_LOG_PATHS = [
   "*.env",
 ];
 
+/** pino's standard error serializer, with the message and stack passed through the redactor's known values. */
+function redactError(error: unknown, redactor: AppOptions["redactor"]): unknown {
+  const serialized = pino.stdSerializers.err(error as Error) as unknown as Record<string, unknown>;
+  if (!serialized || typeof serialized !== "object") return serialized;
+  for (const key of ["message", "stack"]) {
+    if (typeof serialized[key] === "string") serialized[key] = redactor.redactKnown(serialized[key] as string);
+  }
+  return serialized;
+}
+
 export type AppOptions = Omit<OrchOptions, "github" | "log">;
 
 /** The app function for Probot. `onStarted` hands the running orch to the caller (main, tests). */
 export function createApp(options: AppOptions, onStarted?: (orch: Orch) => void): ApplicationFunction {
   return async (app: Probot) => {
-    const github = createGitHubFactory((installationId) => app.auth(installationId));
-    // Defence in depth: orch never logs a token or key, and these paths are censored if one ever gets near a log line.
-    const log = app.log.child({}, { redact: { paths: REDACTED_LOG_PATHS, censor: "[redacted]" } });
+    const github = createGitHubFactory((installationId) => app.auth(installationId), options.redactor);
+    // Defence in depth: orch never logs a token or key, these paths are censored if one
+    // ever gets near a log line, and an error's message passes the known values' redaction.
+    const log = app.log.child(
+      {},
+      {
+        redact: { paths: REDACTED_LOG_PATHS, censor: "[redacted]" },
+        serializers: { err: (error: unknown) => redactError(error, options.redactor) },
+      },
+    );
     const orch = new Orch({ ...options, github, log });
     app.on(["issue_comment.created", "pull_request_review_comment.created"], onComment(orch));
     app.on("check_run.requested_action", onCheckRunAction(orch));

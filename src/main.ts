@@ -1,12 +1,14 @@
 /**
- * `npm start`: reads .env, opens and migrates the database, loads the agent
- * registry, then hands over to Probot, which serves the webhooks (or, with no
- * APP_ID yet, its setup page that registers the app from app.yml).
+ * `npm start`: reads .env, loads the agent registry, checks that agents can
+ * be sandboxed, opens and migrates the database, then serves the webhooks: orch's intake in front of Probot
+ * (src/github/serve-app.ts), or, with no APP_ID yet, Probot's setup page that
+ * registers the app from app.yml.
  */
 import fs from "node:fs";
-import { run } from "probot";
 import { createApp } from "./app.js";
 import { ConfigError, loadServerConfig } from "./config/server-config.js";
+import { prepareContainment } from "./containment.js";
+import { serveApp } from "./github/serve-app.js";
 import type { Orch } from "./orch.js";
 import { readSettings } from "./settings.js";
 import { getProvider, migrateDatabase, openDb } from "./store/db.js";
@@ -21,16 +23,19 @@ async function main(): Promise<void> {
       `orch: no orch.config.yml here, so the agents of ${settings.configPath} are used. Copy it to orch.config.yml (or set ORCH_CONFIG) and adjust it.`,
     );
   }
+  // Before anything else: a host that cannot sandbox agents does not start (see containment.ts).
+  const { sandbox, redactor, warnings } = await prepareContainment({ config, env: process.env, databaseUrl: settings.databaseUrl });
+  for (const warning of warnings) console.warn(warning);
   await migrateDatabase(settings.databaseUrl);
   const store = createStore({ db: await openDb(settings.databaseUrl), provider: getProvider(settings.databaseUrl) });
   fs.mkdirSync(settings.home, { recursive: true });
 
   let orch: Orch | undefined;
   const app = createApp(
-    { store, config, home: settings.home, gitBaseUrl: settings.gitBaseUrl, host: settings.host, env: process.env },
+    { store, config, home: settings.home, gitBaseUrl: settings.gitBaseUrl, host: settings.host, env: process.env, sandbox, redactor },
     (started) => (orch = started),
   );
-  await run(app);
+  await serveApp(app);
 
   const shutdown = async (signal: string) => {
     console.warn(`orch: ${signal}, stopping agents and exiting`);

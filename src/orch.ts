@@ -9,11 +9,13 @@ import { executeCommands } from "./commands/execute.js";
 import type { ParseResult } from "./commands/parse.js";
 import { DEFAULT_REPO_CONFIG, parseRepoConfig, renderRepoConfigProblems, type RepoConfig } from "./config/repo-config.js";
 import type { ServerConfig } from "./config/server-config.js";
+import type { SandboxSettings } from "./pipeline/deps.js";
 import type { ThreadAddress, ThreadGitHub } from "./pipeline/ports.js";
 import { recoverLostAttempts, reconcileReports } from "./pipeline/recover.js";
 import { runAttempt } from "./pipeline/run-attempt.js";
 import { Scheduler } from "./pipeline/scheduler.js";
 import { StatusReporter } from "./pipeline/status-reporter.js";
+import type { Redactor } from "./secrets/redactor.js";
 import type { Store } from "./store/store.js";
 import { isSafeRepoName } from "./workspace/branch-name.js";
 import { RepoCache } from "./workspace/repo-cache.js";
@@ -27,6 +29,10 @@ export interface OrchOptions {
   /** This host's name, recorded on the attempts it runs. */
   host: string;
   env: NodeJS.ProcessEnv;
+  /** What agents' sandboxes hide, and the bwrap start-up found. */
+  sandbox: SandboxSettings;
+  /** The one redactor for everything orch publishes, records or logs from an agent. */
+  redactor: Redactor;
   log: Logger;
   github: (thread: ThreadAddress) => ThreadGitHub & CommandGitHub;
 }
@@ -52,10 +58,10 @@ export class Orch {
   private reconcileTimer: NodeJS.Timeout | undefined;
 
   constructor(private readonly options: OrchOptions) {
-    const { store, config, home, gitBaseUrl, host, env, log, github } = options;
+    const { store, config, home, gitBaseUrl, host, env, log, github, sandbox, redactor } = options;
     const cache = new RepoCache({ home, gitBaseUrl });
     const status = new StatusReporter({ store, github, log });
-    const pipeline = { store, config, cache, github, status, home, env, log };
+    const pipeline = { store, config, cache, github, status, home, env, sandbox, redactor, log };
     const scheduler = new Scheduler({
       store,
       limits: config.concurrency,

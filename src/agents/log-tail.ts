@@ -5,6 +5,7 @@
  * progress bars are resolved the way a terminal shows them: the text after the
  * last \r of a line.
  */
+import { constants } from "node:fs";
 import { open } from "node:fs/promises";
 
 export interface LogTailLimits {
@@ -24,14 +25,19 @@ export async function readLogTail(file: string, limits: LogTailLimits): Promise<
 
   let handle;
   try {
-    handle = await open(file, "r");
+    // The log is orch's own file, outside every sandbox; still, a link or a
+    // FIFO at its path must never make orch read elsewhere or wait forever.
+    handle = await open(file, constants.O_RDONLY | constants.O_NOFOLLOW | constants.O_NONBLOCK);
   } catch (error) {
-    if ((error as NodeJS.ErrnoException).code === "ENOENT") return "";
+    const code = (error as NodeJS.ErrnoException).code;
+    if (code === "ENOENT" || code === "ELOOP" || code === "ENXIO") return "";
     throw error;
   }
   let raw: string;
   try {
-    const { size } = await handle.stat();
+    const stat = await handle.stat();
+    if (!stat.isFile()) return "";
+    const { size } = stat;
     const start = Math.max(0, size - maxBytes);
     // One byte before the window as well: it tells whether the first line starts whole.
     const readFrom = start > 0 ? start - 1 : 0;

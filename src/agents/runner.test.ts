@@ -1,5 +1,5 @@
 import { execFileSync, spawn } from "node:child_process";
-import { existsSync, readFileSync } from "node:fs";
+import { existsSync, readdirSync, readFileSync } from "node:fs";
 import { mkdir, mkdtemp, readFile, rm, writeFile } from "node:fs/promises";
 import os from "node:os";
 import path from "node:path";
@@ -11,6 +11,10 @@ import {
   killProcessGroup,
   startAgent,
 } from "./runner.js";
+import { buildBwrapArgv } from "../sandbox/bwrap-argv.js";
+import { checkSandbox } from "../sandbox/check-sandbox.js";
+import { resolveSandboxView, type SandboxView } from "../sandbox/sandbox-view.js";
+import { makeVisibleTempDir } from "../../test/helpers/visible-dir.js";
 
 const FIXTURES = fileURLToPath(new URL("../../test/fixtures/agents/", import.meta.url));
 const fixture = (name: string) => path.join(FIXTURES, name);
@@ -111,7 +115,7 @@ const log = () => readFile(logFile, "utf8");
 
 describe("startAgent: an agent that exits by itself", () => {
   it("reports exit code 0 and logs its output between orch's header and footer", async () => {
-    const agent = start({ argv: [fixture("no-changes.sh")] });
+    const agent = await start({ argv: [fixture("no-changes.sh")] });
     expect(agent.pid).toBeTypeOf("number");
 
     const exit = await agent.exited;
@@ -125,7 +129,7 @@ describe("startAgent: an agent that exits by itself", () => {
   });
 
   it("reports exit code 1 and logs both its stdout and its stderr", async () => {
-    const exit = await start({ argv: [fixture("fail.sh")] }).exited;
+    const exit = await (await start({ argv: [fixture("fail.sh")] })).exited;
 
     expect(exit).toMatchObject({ reason: "exited", exitCode: 1, signal: null });
     const text = await log();
@@ -138,7 +142,7 @@ describe("startAgent: an agent that exits by itself", () => {
     await mkdir(path.dirname(logFile), { recursive: true });
     await writeFile(logFile, "earlier attempt output\n");
 
-    await start({ argv: ["printf", "no newline at the end"] }).exited;
+    await (await start({ argv: ["printf", "no newline at the end"] })).exited;
 
     const text = await log();
     expect(text.startsWith("earlier attempt output\n[orch] started printf at ")).toBe(true);
@@ -146,14 +150,14 @@ describe("startAgent: an agent that exits by itself", () => {
   });
 
   it("reports a signal that orch did not send, such as the OOM killer's SIGKILL", async () => {
-    const exit = await start({ argv: ["bash", "-c", 'kill -KILL "$$"'] }).exited;
+    const exit = await (await start({ argv: ["bash", "-c", 'kill -KILL "$$"'] })).exited;
 
     expect(exit).toMatchObject({ reason: "exited", exitCode: null, signal: "SIGKILL" });
     expect(await log()).toMatch(/\[orch\] exited on signal SIGKILL after \d+\.\ds\n$/);
   });
 
   it("kills a background process the agent left running, then reports its exit 0", async () => {
-    const agent = start({ argv: [fixture("leave-background.sh")] });
+    const agent = await start({ argv: [fixture("leave-background.sh")] });
 
     const exit = await agent.exited;
 
@@ -168,7 +172,7 @@ describe("startAgent: an agent that exits by itself", () => {
   it("gives the agent end-of-file on stdin and no terminal, so a prompt for input cannot hang it", async () => {
     const script = '[ -t 0 ] || [ -t 1 ] || echo "no terminal"; cat; echo "stdin closed"';
 
-    const exit = await start({ argv: ["bash", "-c", script], timeoutMs: 20_000 }).exited;
+    const exit = await (await start({ argv: ["bash", "-c", script], timeoutMs: 20_000 })).exited;
 
     expect(exit).toMatchObject({ reason: "exited", exitCode: 0 });
     expect(await log()).toContain("no terminal\nstdin closed\n");
@@ -177,7 +181,7 @@ describe("startAgent: an agent that exits by itself", () => {
 
 describe("startAgent: timeout", () => {
   it("kills the agent and its grandchild with SIGTERM and reports timed_out", async () => {
-    const agent = start({ argv: [fixture("sleep.sh")], timeoutMs: 1_000, killGraceMs: 2_000 });
+    const agent = await start({ argv: [fixture("sleep.sh")], timeoutMs: 1_000, killGraceMs: 2_000 });
     const agentPid = await waitForPid("agent.pid");
     const grandchild = await waitForPid("grandchild.pid");
     expect(agentPid).toBe(agent.pid);
@@ -187,11 +191,11 @@ describe("startAgent: timeout", () => {
     expect(exit.reason).toBe("timed_out");
     await expectAgentAndGrandchildGone(agentPid, grandchild);
     const footer = (await log()).trimEnd().split("\n").at(-1);
-    expect(footer).toBe("[orch] timed out after 1.0s, killed process group");
+    expect(footer).toBe("[orch] timed out after 1.0s, killed its process group");
   });
 
   it("sends SIGKILL after the grace period to an agent that ignores SIGTERM", async () => {
-    const agent = start({
+    const agent = await start({
       argv: [fixture("sleep.sh")],
       env: agentEnv({ IGNORE_TERM: "1" }),
       timeoutMs: 1_000,
@@ -204,7 +208,7 @@ describe("startAgent: timeout", () => {
     expect(exit.reason).toBe("timed_out");
     await expectAgentAndGrandchildGone(agent.pid!, grandchild);
     expect(await log()).toMatch(
-      /\[orch\] timed out after 1\.0s, killed process group \(SIGKILL after 0\.3s: SIGTERM was not enough\)\n$/,
+      /\[orch\] timed out after 1\.0s, killed its process group \(SIGKILL after 0\.3s: SIGTERM was not enough\)\n$/,
     );
   });
 });
@@ -212,7 +216,7 @@ describe("startAgent: timeout", () => {
 describe("startAgent: cancel", () => {
   it("kills the agent and its grandchild when the signal aborts, and reports cancelled", async () => {
     const controller = new AbortController();
-    const agent = start({ argv: [fixture("sleep.sh")], signal: controller.signal });
+    const agent = await start({ argv: [fixture("sleep.sh")], signal: controller.signal });
     const grandchild = await waitForPid("grandchild.pid");
 
     controller.abort();
@@ -220,11 +224,11 @@ describe("startAgent: cancel", () => {
 
     expect(exit.reason).toBe("cancelled");
     await expectAgentAndGrandchildGone(agent.pid!, grandchild);
-    expect(await log()).toMatch(/\[orch\] cancelled after \d+\.\ds, killed process group\n$/);
+    expect(await log()).toMatch(/\[orch\] cancelled after \d+\.\ds, killed its process group\n$/);
   });
 
   it("does not start the agent when the signal is already aborted", async () => {
-    const agent = start({ argv: [fixture("print-env.sh")], signal: AbortSignal.abort() });
+    const agent = await start({ argv: [fixture("print-env.sh")], signal: AbortSignal.abort() });
 
     const exit = await agent.exited;
 
@@ -236,7 +240,7 @@ describe("startAgent: cancel", () => {
 
   it("reports the timeout, not a cancel, when the abort comes during the kill", async () => {
     const controller = new AbortController();
-    const agent = start({
+    const agent = await start({
       argv: [fixture("sleep.sh")],
       env: agentEnv({ IGNORE_TERM: "1" }),
       signal: controller.signal,
@@ -277,7 +281,7 @@ describe("startAgent: an agent that cannot start", () => {
     },
     { name: "an empty command", argv: [], message: "could not start the agent: its command is empty" },
   ])("$name → spawn_failed with a message for the user", async ({ argv, message }) => {
-    const agent = start({ argv });
+    const agent = await start({ argv });
 
     const exit = await agent.exited;
 
@@ -287,7 +291,7 @@ describe("startAgent: an agent that cannot start", () => {
   });
 
   it("names a missing working directory instead of blaming the program", async () => {
-    const exit = await start({ argv: [fixture("no-changes.sh")], cwd: path.join(dir, "gone") }).exited;
+    const exit = await (await start({ argv: [fixture("no-changes.sh")], cwd: path.join(dir, "gone") })).exited;
 
     expect(exit).toMatchObject({
       reason: "spawn_failed",
@@ -312,7 +316,7 @@ describe("startAgent: no shell", () => {
       "--flag=--value",
     ];
 
-    const exit = await start({ argv: [fixture("echo-args.sh"), ...args] }).exited;
+    const exit = await (await start({ argv: [fixture("echo-args.sh"), ...args] })).exited;
 
     expect(exit).toMatchObject({ reason: "exited", exitCode: 0 });
     const records = (await readFile(path.join(attemptDir, "args.bin"), "utf8")).split("\0").slice(0, -1);
@@ -340,7 +344,7 @@ describe("startAgent: environment", () => {
       extra: { ORCH_ATTEMPT_DIR: attemptDir },
     });
 
-    await start({ argv: [fixture("print-env.sh")], env }).exited;
+    await (await start({ argv: [fixture("print-env.sh")], env })).exited;
 
     const seen = (await readFile(path.join(attemptDir, "env.txt"), "utf8")).split("\n");
     expect(seen).toContain("OPENAI_API_KEY=sk-test");
@@ -362,8 +366,7 @@ describe("fixture agents", () => {
     const promptFile = path.join(attemptDir, "prompt.md");
     await writeFile(promptFile, "Fix the flaky test\nmore details\n");
 
-    const exit = await start({ argv: [fixture("commit-file.sh")], env: agentEnv({ ORCH_PROMPT_FILE: promptFile }) })
-      .exited;
+    const exit = await (await start({ argv: [fixture("commit-file.sh")], env: agentEnv({ ORCH_PROMPT_FILE: promptFile }) })).exited;
 
     expect(exit).toMatchObject({ reason: "exited", exitCode: 0 });
     expect(git("log", "--format=%s")).toBe("agent: add orch-agent.txt");
@@ -374,7 +377,7 @@ describe("fixture agents", () => {
   it("blocked.sh writes a blocked result file", async () => {
     const resultFile = path.join(attemptDir, "result.json");
 
-    await start({ argv: [fixture("blocked.sh")], env: agentEnv({ ORCH_RESULT_FILE: resultFile }) }).exited;
+    await (await start({ argv: [fixture("blocked.sh")], env: agentEnv({ ORCH_RESULT_FILE: resultFile }) })).exited;
 
     expect(JSON.parse(await readFile(resultFile, "utf8"))).toEqual({
       status: "blocked",
@@ -383,7 +386,7 @@ describe("fixture agents", () => {
   });
 
   it("edit-no-commit.sh leaves a file behind", async () => {
-    await start({ argv: [fixture("edit-no-commit.sh")] }).exited;
+    await (await start({ argv: [fixture("edit-no-commit.sh")] })).exited;
 
     expect(existsSync(path.join(worktree, "orch-agent-draft.txt"))).toBe(true);
   });
@@ -391,7 +394,7 @@ describe("fixture agents", () => {
 
 describe("killProcessGroup and isProcessGroupAlive", () => {
   it("is safe on a group that is already gone", async () => {
-    const agent = start({ argv: [fixture("no-changes.sh")] });
+    const agent = await start({ argv: [fixture("no-changes.sh")] });
     await agent.exited;
 
     expect(isProcessGroupAlive(agent.pid!)).toBe(false);
@@ -504,5 +507,100 @@ describe("buildAgentEnv", () => {
 
   it("throws when orch's own code tries to hand the agent a credential", () => {
     expect(() => buildAgentEnv({ source, passThrough: [], extra: { GITHUB_TOKEN: "ghs_x" } })).toThrow(/GITHUB_TOKEN/);
+  });
+});
+
+describe("startAgent in orch's sandbox", () => {
+  let layout: string;
+  let view: SandboxView;
+  let bwrap: string;
+
+  beforeEach(async () => {
+    const check = await checkSandbox();
+    if (!check.ok) throw new Error(check.problem);
+    bwrap = check.bwrap;
+    // Outside /tmp, so what the sandbox hides is hidden because orch says so.
+    layout = makeVisibleTempDir("runner-");
+    const orchHome = path.join(layout, "orch", ".orch");
+    for (const sub of ["worktrees/1", "attempts/1/io", "attempts/1/home"]) await mkdir(path.join(orchHome, sub), { recursive: true });
+    await writeFile(path.join(orchHome, "attempts/1/io/prompt.md"), "prompt\n");
+    view = resolveSandboxView({
+      worktree: path.join(orchHome, "worktrees/1"),
+      ioDir: path.join(orchHome, "attempts/1/io"),
+      promptFile: path.join(orchHome, "attempts/1/io/prompt.md"),
+      agentHome: path.join(orchHome, "attempts/1/home"),
+      readOnlyBinds: [],
+      hidden: { orchHome, orchCwd: path.join(layout, "orch"), orchUserHome: path.join(layout, "user-home"), operatorPaths: [] },
+      exposed: [FIXTURES],
+      network: false,
+    });
+  });
+
+  afterEach(async () => {
+    await rm(layout, { recursive: true, force: true });
+  });
+
+  function sandboxed(command: string[], overrides: Partial<Parameters<typeof startAgent>[0]> = {}) {
+    return startAgent({
+      argv: buildBwrapArgv({ bwrap, view, command }),
+      program: command[0],
+      sandboxed: true,
+      cwd: view.worktree,
+      env: buildAgentEnv({ source: process.env, passThrough: [], extra: { ORCH_ATTEMPT_DIR: view.ioDir, HOME: view.agentHome, TMPDIR: "/tmp", ORCH_ATTEMPT_ID: "runner-sandbox" } }),
+      logFile,
+      timeoutMs: 30_000,
+      killGraceMs: 500,
+      ...overrides,
+    });
+  }
+
+  function hostProcessesNamed(fragment: string): number[] {
+    return readdirSync("/proc").filter((entry) => {
+      if (!/^\d+$/.test(entry)) return false;
+      try {
+        return readFileSync(`/proc/${entry}/cmdline`, "latin1").includes(fragment);
+      } catch {
+        return false;
+      }
+    }).map(Number);
+  }
+
+  it("ends what the agent started in a session of its own when the agent exits, and reports its code", async () => {
+    const marker = `lurker-${process.pid}-${Date.now()}`;
+    const agent = await sandboxed(["/bin/bash", "-c", `setsid bash -c 'exec -a ${marker} sleep 300' </dev/null >/dev/null 2>&1 & sleep 0.3; exit 3`]);
+    const exit = await agent.exited;
+    expect(exit).toMatchObject({ reason: "exited", exitCode: 3 });
+    expect(hostProcessesNamed(marker)).toEqual([]);
+  });
+
+  it("on timeout sends SIGTERM to everything inside first, then reports timed_out with nothing left", async () => {
+    const marker = `sleeper-${process.pid}-${Date.now()}`;
+    const agent = await sandboxed(
+      ["/bin/bash", "-c", `trap 'echo got TERM >"$ORCH_ATTEMPT_DIR/term"; exit 0' TERM; setsid bash -c 'exec -a ${marker} sleep 300' </dev/null >/dev/null 2>&1 & while true; do sleep 0.1; done`],
+      { timeoutMs: 1_000 },
+    );
+    const exit = await agent.exited;
+    expect(exit.reason).toBe("timed_out");
+    expect(readFileSync(path.join(view.ioDir, "term"), "utf8")).toBe("got TERM\n");
+    expect(hostProcessesNamed(marker)).toEqual([]);
+    expect(await readFile(logFile, "utf8")).toMatch(/\[orch\] timed out after 1\.0s, killed everything in its sandbox\n$/);
+  });
+
+  it("writes the agent's output into the log itself, through the redactor", async () => {
+    const agent = await sandboxed(["/bin/bash", "-c", "echo out: hunter2-secret-value; echo err: hunter2-secret-value >&2"], {
+      redact: async (text) => text.split("hunter2-secret-value").join("[redacted]"),
+    });
+    await agent.exited;
+    const text = await readFile(logFile, "utf8");
+    expect(text).toContain("out: [redacted]\n");
+    expect(text).toContain("err: [redacted]\n");
+    expect(text).not.toContain("hunter2");
+  });
+
+  it("says when the sandbox itself could not start, not that the agent failed", async () => {
+    await rm(view.ioDir, { recursive: true, force: true });
+    const exit = await (await sandboxed(["/bin/true"])).exited;
+    expect(exit.reason).toBe("spawn_failed");
+    expect(exit).toMatchObject({ message: expect.stringMatching(/^could not start "\/bin\/true" in its sandbox \(.+\)$/) });
   });
 });

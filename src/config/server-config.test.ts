@@ -78,11 +78,12 @@ describe("parseServerConfig: valid files", () => {
     const want: ServerConfig = {
       defaultAgent: "codex",
       agents: {
-        codex: { name: "codex", command: ["codex", "exec", "{prompt}"], env: [], timeoutMs: 30 * 60_000 },
+        codex: { name: "codex", command: ["codex", "exec", "{prompt}"], env: [], timeoutMs: 30 * 60_000, sandbox: "bwrap", network: true },
       },
       concurrency: { maxRunning: 4, perRepository: 2, perAgent: {} },
       killGraceMs: 10_000,
       git: { authorName: "orch[bot]", authorEmail: "orch[bot]@users.noreply.github.com" },
+      sandbox: { hide: [], expose: [] },
     };
     expect(parseServerConfig(MINIMAL, SOURCE)).toEqual(want);
   });
@@ -105,11 +106,14 @@ agents:
     env: [OPENAI_API_KEY, CODEX_API_KEY]
     timeout: 1h30m
     description: Codex in a sandbox
+    network: false
+    home: /etc/orch/homes/codex/
   claude:
     command: [claude, -p, "{prompt}"]
     timeout: 600
   my-agent_2:
     command: [/opt/bin/agent]
+    sandbox: none
 concurrency:
   max_running: 8
   per_repository: 3
@@ -118,6 +122,9 @@ kill_grace: 30s
 git:
   author_name: orch
   author_email: orch@example.com
+sandbox:
+  hide: [/srv/secrets]
+  expose: [/root/.nvm]
 `,
       SOURCE,
     );
@@ -130,13 +137,17 @@ git:
           env: ["OPENAI_API_KEY", "CODEX_API_KEY"],
           timeoutMs: 90 * 60_000,
           description: "Codex in a sandbox",
+          sandbox: "bwrap",
+          network: false,
+          homeTemplate: "/etc/orch/homes/codex",
         },
-        claude: { name: "claude", command: ["claude", "-p", "{prompt}"], env: [], timeoutMs: 600_000 },
-        "my-agent_2": { name: "my-agent_2", command: ["/opt/bin/agent"], env: [], timeoutMs: 30 * 60_000 },
+        claude: { name: "claude", command: ["claude", "-p", "{prompt}"], env: [], timeoutMs: 600_000, sandbox: "bwrap", network: true },
+        "my-agent_2": { name: "my-agent_2", command: ["/opt/bin/agent"], env: [], timeoutMs: 30 * 60_000, sandbox: "none", network: true },
       },
       concurrency: { maxRunning: 8, perRepository: 3, perAgent: { codex: 1, claude: 2 } },
       killGraceMs: 30_000,
       git: { authorName: "orch", authorEmail: "orch@example.com" },
+      sandbox: { hide: ["/srv/secrets"], expose: ["/root/.nvm"] },
     } satisfies ServerConfig);
   });
 
@@ -205,6 +216,15 @@ describe("parseServerConfig: each problem names its key", () => {
     { name: "kill_grace too long", yaml: `${MINIMAL}kill_grace: 1h\n`, want: /^orch\.config\.yml: kill_grace: must be between 1s and 10m; got "1h"$/m },
     { name: "description empty", yaml: `${MINIMAL}    description: ""\n`, want: /^orch\.config\.yml: agents\.codex\.description: expected a one-line description; got ""/m },
     { name: "description on two lines", yaml: `${MINIMAL}    description: "a\\nb"\n`, want: /^orch\.config\.yml: agents\.codex\.description: expected a one-line description on one line/m },
+
+    // Containment.
+    { name: "sandbox a word orch does not know", yaml: `${MINIMAL}    sandbox: docker\n`, want: /^orch\.config\.yml: agents\.codex\.sandbox: expected bwrap \(orch's sandbox, the default\) or none .*got "docker"$/m },
+    { name: "sandbox off as a boolean", yaml: `${MINIMAL}    sandbox: false\n`, want: /^orch\.config\.yml: agents\.codex\.sandbox: expected bwrap .*got false$/m },
+    { name: "network as a string", yaml: `${MINIMAL}    network: "no"\n`, want: /^orch\.config\.yml: agents\.codex\.network: expected true or false; got "no"$/m },
+    { name: "home relative", yaml: `${MINIMAL}    home: homes/codex\n`, want: /^orch\.config\.yml: agents\.codex\.home: expected the folder copied into each attempt's HOME as an absolute path .*got "homes\/codex"$/m },
+    { name: "sandbox.hide not a list", yaml: `${MINIMAL}sandbox:\n  hide: /srv\n`, want: /^orch\.config\.yml: sandbox\.hide: expected a list of absolute paths .*got "\/srv"$/m },
+    { name: "sandbox.expose with a relative path", yaml: `${MINIMAL}sandbox:\n  expose: [/opt, node]\n`, want: /^orch\.config\.yml: sandbox\.expose\[1\]: expected an absolute path; got "node"$/m },
+    { name: "sandbox key misspelt", yaml: `${MINIMAL}sandbox:\n  hyde: [/srv]\n`, want: /^orch\.config\.yml: sandbox: unknown key "hyde" \(did you mean "hide"\?\)$/m },
 
     // concurrency.
     { name: "max_running zero", yaml: `${MINIMAL}concurrency:\n  max_running: 0\n`, want: /^orch\.config\.yml: concurrency\.max_running: expected a whole number from 1 to 256; got 0$/m },
@@ -277,10 +297,10 @@ describe("parseServerConfig: unknown keys", () => {
     { name: "camelCase at top level", yaml: `${MINIMAL}killGrace: 5s\n`, want: /^orch\.config\.yml: unknown key "killGrace" at top level \(did you mean "kill_grace"\?\)$/m },
     { name: "dash for underscore", yaml: `default-agent: codex\n${MINIMAL}`, want: /^orch\.config\.yml: unknown key "default-agent" at top level \(did you mean "default_agent"\?\)$/m },
     { name: "typo in an agent", yaml: `${MINIMAL}    timout: 5m\n`, want: /^orch\.config\.yml: agents\.codex: unknown key "timout" \(did you mean "timeout"\?\)$/m },
-    { name: "no close match in an agent lists the known keys", yaml: `${MINIMAL}    shell: true\n`, want: /^orch\.config\.yml: agents\.codex: unknown key "shell" \(known keys: command, env, timeout, description\)$/m },
+    { name: "no close match in an agent lists the known keys", yaml: `${MINIMAL}    shell: true\n`, want: /^orch\.config\.yml: agents\.codex: unknown key "shell" \(known keys: command, env, timeout, description, sandbox, network, home\)$/m },
     { name: "typo in concurrency", yaml: `${MINIMAL}concurrency:\n  max_runing: 2\n`, want: /^orch\.config\.yml: concurrency: unknown key "max_runing" \(did you mean "max_running"\?\)$/m },
     { name: "typo in git", yaml: `${MINIMAL}git:\n  author: orch\n`, want: /^orch\.config\.yml: git: unknown key "author" \(known keys: author_name, author_email\)$/m },
-    { name: "unrelated top-level key", yaml: `${MINIMAL}repositories: [a/b]\n`, want: /^orch\.config\.yml: unknown key "repositories" at top level \(known keys: default_agent, agents, concurrency, kill_grace, git\)$/m },
+    { name: "unrelated top-level key", yaml: `${MINIMAL}repositories: [a/b]\n`, want: /^orch\.config\.yml: unknown key "repositories" at top level \(known keys: default_agent, agents, concurrency, kill_grace, git, sandbox\)$/m },
   ])("$name", ({ yaml, want }) => {
     expect(configErrorFor(yaml).message).toMatch(want);
   });

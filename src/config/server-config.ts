@@ -29,8 +29,14 @@ export interface AgentSpec {
   command: string[];
   /** Names of variables passed through from orch's environment, besides the basics orch always passes. */
   env: string[];
-  /** The agent is killed (its whole process group) when it runs longer than this. */
+  /** The agent is killed (with everything it started) when it runs longer than this. */
   timeoutMs: number;
+  /** `bwrap` (the default): the agent runs in orch's sandbox. `none`: the operator's explicit, warned opt-out. */
+  sandbox: "bwrap" | "none";
+  /** False cuts the sandbox's network (only a loopback inside). */
+  network: boolean;
+  /** A folder copied into the attempt's fresh HOME before the agent starts (its login files); absolute. */
+  homeTemplate?: string;
   /** One line for `/orch help`. */
   description?: string;
 }
@@ -53,6 +59,12 @@ export interface ServerConfig {
   killGraceMs: number;
   /** Identity of the commits orch makes itself (what an agent left uncommitted). */
   git: { authorName: string; authorEmail: string };
+  sandbox: {
+    /** More paths the agent must not see, besides the ones orch always hides. */
+    hide: string[];
+    /** Folders inside hidden ones shown again read-only (an agent installed under a hidden HOME). */
+    expose: string[];
+  };
 }
 
 /**
@@ -286,11 +298,56 @@ const envSchema = z.unknown().transform((value, ctx): string[] => {
   return isValid ? (value as string[]) : z.NEVER;
 });
 
+function absolutePath(what: string) {
+  return z.unknown().transform((value, ctx): string => {
+    if (typeof value !== "string" || !value.startsWith("/") || /[\0\r\n]/.test(value)) {
+      ctx.addIssue(`expected ${what} as an absolute path like /etc/orch/homes/codex; got ${describe(value)}`);
+      return z.NEVER;
+    }
+    return value.replace(/\/+$/, "") || "/";
+  });
+}
+
+const pathListSchema = z.unknown().transform((value, ctx): string[] => {
+  if (!Array.isArray(value)) {
+    ctx.addIssue(`expected a list of absolute paths like [/srv/secrets]; got ${describe(value)}`);
+    return z.NEVER;
+  }
+  let isValid = true;
+  value.forEach((path: unknown, index) => {
+    if (typeof path !== "string" || !path.startsWith("/") || /[\0\r\n]/.test(path)) {
+      ctx.addIssue({ code: "custom", path: [index], message: `expected an absolute path; got ${describe(path)}` });
+      isValid = false;
+    }
+  });
+  return isValid ? (value as string[]) : z.NEVER;
+});
+
+const sandboxModeSchema = z.unknown().transform((value, ctx): "bwrap" | "none" => {
+  if (value === "bwrap" || value === "none") return value;
+  ctx.addIssue(`expected bwrap (orch's sandbox, the default) or none (no sandbox: the agent can read everything orch can); got ${describe(value)}`);
+  return z.NEVER;
+});
+
+const booleanSchema = z.unknown().transform((value, ctx): boolean => {
+  if (typeof value === "boolean") return value;
+  ctx.addIssue(`expected true or false; got ${describe(value)}`);
+  return z.NEVER;
+});
+
 const agentSchema = z.strictObject({
   command: commandSchema,
   env: envSchema.optional(),
   timeout: duration({ minMs: SECOND, maxMs: 24 * HOUR }).optional(),
   description: text("a one-line description").optional(),
+  sandbox: sandboxModeSchema.optional(),
+  network: booleanSchema.optional(),
+  home: absolutePath("the folder copied into each attempt's HOME").optional(),
+});
+
+const sandboxSchema = z.strictObject({
+  hide: pathListSchema.optional(),
+  expose: pathListSchema.optional(),
 });
 
 const concurrencySchema = z.strictObject({
@@ -314,6 +371,7 @@ const serverConfigSchema = z.strictObject({
   concurrency: concurrencySchema.optional(),
   kill_grace: duration({ minMs: SECOND, maxMs: 10 * MINUTE }).optional(),
   git: gitSchema.optional(),
+  sandbox: sandboxSchema.optional(),
 });
 
 type RawServerConfig = z.output<typeof serverConfigSchema>;
@@ -325,6 +383,7 @@ function knownKeysAt(path: readonly PropertyKey[]): string[] {
   if (path.length === 2 && first === "agents") return Object.keys(agentSchema.shape);
   if (path.length === 1 && first === "concurrency") return Object.keys(concurrencySchema.shape);
   if (path.length === 1 && first === "git") return Object.keys(gitSchema.shape);
+  if (path.length === 1 && first === "sandbox") return Object.keys(sandboxSchema.shape);
   return [];
 }
 
@@ -446,6 +505,9 @@ function toServerConfig(raw: RawServerConfig): ServerConfig {
       command: entry.command,
       env: entry.env ?? [],
       timeoutMs: entry.timeout ?? DEFAULT_AGENT_TIMEOUT_MS,
+      sandbox: entry.sandbox ?? "bwrap",
+      network: entry.network ?? true,
+      ...(entry.home === undefined ? {} : { homeTemplate: entry.home }),
       ...(entry.description === undefined ? {} : { description: entry.description }),
     };
   }
@@ -462,6 +524,7 @@ function toServerConfig(raw: RawServerConfig): ServerConfig {
       authorName: raw.git?.author_name ?? DEFAULT_GIT_AUTHOR_NAME,
       authorEmail: raw.git?.author_email ?? DEFAULT_GIT_AUTHOR_EMAIL,
     },
+    sandbox: { hide: raw.sandbox?.hide ?? [], expose: raw.sandbox?.expose ?? [] },
   };
 }
 

@@ -7,6 +7,8 @@ import type { ProbotOctokit } from "probot";
 import type { CommandGitHub, PullRequestInfo, RepositoryPermission } from "../commands/context.js";
 import type { PullRequestRef, ThreadAddress, ThreadGitHub } from "../pipeline/ports.js";
 import type { CheckRunView } from "../render/check-run.js";
+import type { Redactor } from "../secrets/redactor.js";
+import { sanitizeRequests } from "./sanitize-requests.js";
 
 export type Octokit = InstanceType<typeof ProbotOctokit>;
 
@@ -126,13 +128,19 @@ export class ThreadClient implements ThreadGitHub, CommandGitHub {
   }
 }
 
-/** Clients per thread, sharing one authenticated Octokit per installation. */
-export function createGitHubFactory(auth: (installationId: number) => Promise<Octokit>) {
+/**
+ * Clients per thread, sharing one authenticated Octokit per installation;
+ * every request's text passes the redactor (sanitize-requests.ts).
+ */
+export function createGitHubFactory(auth: (installationId: number) => Promise<Octokit>, redactor: Redactor) {
   const octokits = new Map<number, Promise<Octokit>>();
   const octokitFor = (installationId: number) => {
     let octokit = octokits.get(installationId);
     if (!octokit) {
-      octokit = auth(installationId);
+      octokit = auth(installationId).then((client) => {
+        sanitizeRequests(client, redactor);
+        return client;
+      });
       octokits.set(installationId, octokit);
       octokit.catch(() => octokits.delete(installationId));
     }

@@ -2,14 +2,17 @@
  * Runs one claimed attempt to its end:
  *
  *   1. Prepare the workspace: fetch the base into the repository's cache, add
- *      the attempt's worktree on its new branch.
+ *      the attempt's worktree on its new branch, with the agent's own git.
  *   2. Report the start: check run in progress on the base commit, status
  *      comment. In the background, so the agent does not wait for GitHub.
- *   3. Run the agent until it exits, times out or is cancelled.
- *   4. Collect its work: commit leftovers, push the branch, open the pull
- *      request when it succeeded.
+ *   3. Run the agent in its sandbox until it exits, times out or is cancelled.
+ *   4. Collect its work: commit the files it left with orch's own git, check
+ *      the changes (size, secrets), push the branch, open the pull request
+ *      when it succeeded. A cancel that lands at any point before the pull
+ *      request ends the attempt instead, with nothing pushed.
  *   5. Record the outcome in the store first (so a GitHub fault cannot lose
  *      it), then complete the check runs and refresh the status comment.
+ *      Whatever step throws, this still happens, with the reason.
  *
  * Dispatch, retry, reassign, buttons and labels all end up here: they queue
  * an attempt, and the scheduler hands it to this function when a slot frees.
@@ -21,26 +24,31 @@ import type { PipelineDeps } from "./deps.js";
 import { decideOutcome, type Outcome } from "./outcome.js";
 import type { PullRequestRef } from "./ports.js";
 import type { CancelReason } from "./scheduler.js";
-import { commitWork, openPullRequest, pushWork, type CollectedWork } from "./steps/collect-work.js";
+import { checkWork, commitWork, discardWork, openPullRequest, pushWork, unpushWork } from "./steps/collect-work.js";
 import { prepareWorkspace } from "./steps/prepare-workspace.js";
 import { completeAttemptCheckRuns, createAttemptCheckRun } from "./steps/report-progress.js";
 import { runAgent, type AgentRun } from "./steps/run-agent.js";
 
+/** How the attempt ended, as recorded. */
+interface Ending {
+  outcome: Outcome;
+  exitCode: number | null;
+  pushedSha?: string;
+  pullRequest?: PullRequestRef;
+}
+
 export async function runAttempt(deps: PipelineDeps, claimed: AttemptContext, signal: AbortSignal): Promise<void> {
-  const { store, status, github } = deps;
+  const { store, status, github, redactor } = deps;
   const log = deps.log.child({ attemptId: claimed.attempt.id, agent: claimed.attempt.agent });
   const client = github(claimed.thread);
   let context = claimed;
   let step = "prepare the workspace";
   let checkRun: Promise<number | undefined> = Promise.resolve(undefined);
-  let outcome: Outcome | undefined;
-  let exitCode: number | null = null;
-  let work: CollectedWork | undefined;
-  let pushedSha: string | undefined;
-  let pullRequest: PullRequestRef | undefined;
-  try {
+  const cancelled = (): Ending => ({ outcome: cancelledOutcome(signal), exitCode: null });
+
+  const ending = await (async (): Promise<Ending> => {
     // 1. Prepare the workspace.
-    const token = await client.getToken();
+    const token = await getToken();
     const { worktreePath, baseSha } = await prepareWorkspace(deps, { context, token });
     context = { ...context, attempt: { ...context.attempt, baseSha, worktreePath, workspaceState: "allocated" } };
 
@@ -57,49 +65,82 @@ export async function runAttempt(deps: PipelineDeps, claimed: AttemptContext, si
     const agentRun: AgentRun = signal.aborted
       ? { exit: { reason: "cancelled", durationMs: 0 }, result: undefined }
       : await runAgent(deps, { context, worktreePath, signal });
-    if (agentRun.exit.reason === "exited") exitCode = agentRun.exit.exitCode;
+    const { exit } = agentRun;
+    const exitCode = exit.reason === "exited" ? exit.exitCode : null;
+    const result = await redactResult(agentRun.result);
+    // A cancel that came after the agent exited still ends the attempt.
+    if (signal.aborted || exit.reason === "cancelled") return cancelled();
+    // A timed-out agent's half-done work is not pushed; neither is a failed start's.
+    if (exit.reason !== "exited") return { outcome: decideOutcome({ exit, result, hasChanges: false }), exitCode };
 
     // 4. Collect its work.
     step = "commit the agent's work";
-    work = await commitWork(deps, { context, worktreePath, baseSha });
-    outcome = decideOutcome({
-      exit: agentRun.exit,
-      result: agentRun.result,
-      hasChanges: work.commitCount > 0,
-      cancelledBy: (signal.reason as CancelReason | undefined)?.by,
-    });
-    if (agentRun.exit.reason === "cancelled" && (signal.reason as CancelReason | undefined)?.why) {
-      outcome = { ...outcome, summary: (signal.reason as CancelReason).why };
+    const summary = result && !("invalid" in result) ? result.summary : undefined;
+    const work = await commitWork(deps, { context, worktreePath, baseSha, summary, signal });
+    const decided = decideOutcome({ exit, result, hasChanges: work !== undefined });
+    if (!work) return { outcome: decided, exitCode };
+    const outcome = work.skippedRepositories.length
+      ? { ...decided, summary: `${decided.summary} (left out ${work.skippedRepositories.map((p) => `${p}/`).join(", ")}: git repositories the agent made inside the worktree)` }
+      : decided;
+
+    step = "check the changes";
+    const refusal = await checkWork(deps, { work, baseSha });
+    if (refusal !== undefined) {
+      await discardWork(work);
+      return { outcome: { state: "failed", summary: refusal }, exitCode };
     }
-    if (work.commitCount > 0) {
-      step = "push the branch";
-      await pushWork(deps, { context, worktreePath, token: await client.getToken() });
-      pushedSha = work.headSha;
+    if (signal.aborted) {
+      await discardWork(work);
+      return cancelled();
     }
-    if (outcome.state === "succeeded" && work.commitCount > 0) {
-      step = "open the pull request";
-      pullRequest = await openPullRequest(deps, { context, outcome, worktreePath, baseSha, draft: context.run.draft });
+
+    step = "push the branch";
+    try {
+      await pushWork(deps, { context, work, baseSha, token: await getToken(), signal });
+    } catch (error) {
+      if (signal.aborted) return cancelled();
+      if (isWorkspaceError(error, "push_refused")) {
+        log.warn({ err: error }, "the remote refused the push");
+        const reasons = (error.detail ?? "").split("\n").filter(Boolean);
+        const remote = reasons.length > 1 ? ` (GitHub said: ${reasons.slice(1, 4).join(" / ")})` : "";
+        return { outcome: { state: "failed", summary: `GitHub refused the push of ${context.attempt.branch}: ${reasons[0] ?? "no reason given"}${remote}` }, exitCode };
+      }
+      throw error;
     }
-  } catch (error) {
+    if (signal.aborted) {
+      // Cancelled while the push ran: take the branch back, so a cancel pushes nothing.
+      await unpushWork(deps, { context, sha: work.commitSha, token: await getToken() }).catch((error: unknown) =>
+        log.warn({ err: error }, "could not delete the branch a cancel overtook"),
+      );
+      return cancelled();
+    }
+    if (outcome.state !== "succeeded") return { outcome, exitCode, pushedSha: work.commitSha };
+    step = "open the pull request";
+    const pullRequest = await openPullRequest(deps, { context, outcome, work, draft: context.run.draft });
+    return { outcome, exitCode, pushedSha: work.commitSha, pullRequest };
+  })().catch((error: unknown): Ending => {
+    // A cancel stops the git process of the step it lands in.
+    if (signal.aborted && isWorkspaceError(error, "git_aborted")) return cancelled();
     log.error({ err: error, step }, "attempt failed in orch");
-    outcome = { state: "failed", summary: `orch could not ${step}: ${describeError(error)}` };
-  }
+    return { outcome: { state: "failed", summary: `orch could not ${step}: ${describeError(error)}` }, exitCode: null };
+  });
 
   // 5. Record the outcome, then report it.
+  const summary = await redactor.redact(ending.outcome.summary);
   const moved = await store.transitionAttempt({
     attemptId: context.attempt.id,
-    to: outcome.state,
+    to: ending.outcome.state,
     progress: {
       endedAt: new Date(),
-      exitCode,
-      summary: outcome.summary,
+      exitCode: ending.exitCode,
+      summary,
       // Only a pushed head is one GitHub has, for the check run on it.
-      headSha: pushedSha ?? null,
-      pullRequestNumber: pullRequest?.number ?? null,
-      pullRequestUrl: pullRequest?.url ?? null,
+      headSha: ending.pushedSha ?? null,
+      pullRequestNumber: ending.pullRequest?.number ?? null,
+      pullRequestUrl: ending.pullRequest?.url ?? null,
     },
   });
-  if (!moved) log.warn({ outcome }, "attempt had already moved on; reporting its recorded state");
+  if (!moved) log.warn({ outcome: ending.outcome.state }, "attempt had already moved on; reporting its recorded state");
   await checkRun;
   const recorded = await store.findAttemptContext(context.attempt.id);
   if (recorded) {
@@ -108,7 +149,26 @@ export async function runAttempt(deps: PipelineDeps, claimed: AttemptContext, si
     );
   }
   await status.refresh(context.thread.id);
-  log.info({ state: outcome.state, summary: outcome.summary }, "attempt ended");
+  log.info({ state: ending.outcome.state, summary }, "attempt ended");
+
+  /** The installation token, which the redactor then hides wherever it might appear. */
+  async function getToken(): Promise<string> {
+    const token = await client.getToken();
+    redactor.addKnown(token);
+    return token;
+  }
+
+  /** The agent wrote the summary: it is published, so it passes the redactor first. */
+  async function redactResult(result: AgentRun["result"]): Promise<AgentRun["result"]> {
+    if (!result || "invalid" in result || result.summary === undefined) return result;
+    return { ...result, summary: await redactor.redact(result.summary) };
+  }
+}
+
+function cancelledOutcome(signal: AbortSignal): Outcome {
+  const reason = signal.reason as CancelReason | undefined;
+  if (reason?.why) return { state: "cancelled", summary: reason.why };
+  return decideOutcome({ exit: { reason: "cancelled", durationMs: 0 }, result: undefined, hasChanges: false, ...(reason?.by ? { cancelledBy: reason.by } : {}) });
 }
 
 /**
@@ -119,6 +179,7 @@ export async function runAttempt(deps: PipelineDeps, claimed: AttemptContext, si
 function describeError(error: unknown): string {
   if (isUserError(error)) return error.message;
   if (isWorkspaceError(error, "git_failed")) return "git failed (the server log has the details)";
+  if (isWorkspaceError(error, "git_timeout")) return "a git command took too long and was stopped (the server log has the details)";
   if (isWorkspaceError(error, "branch_exists")) return "the attempt's branch already exists in orch's cache";
   if (isWorkspaceError(error)) return `workspace error: ${error.code} (the server log has the details)`;
   return "internal error (the server log has the details)";

@@ -4,11 +4,17 @@
  * table or code block, or run on for pages.
  */
 
-/** One line of inline text: no mentions, no HTML, no table breaks, no markdown syntax, at most `max` chars. */
+/**
+ * One line of inline text: no mentions, no HTML, no table breaks, no markdown
+ * syntax, at most `max` chars. `&` is escaped too: GitHub decodes character
+ * references, so `&commat;user` or `&#64;user` would otherwise render (and
+ * notify) as a mention, and `&lt;` as markup.
+ */
 export function escapeInline(text: string, max = 300): string {
   const oneLine = text.replace(/[\r\n]+/g, " ").replace(/[\u0000-\u001f\u007f]/g, "").trim();
   const clipped = oneLine.length > max ? `${oneLine.slice(0, max - 1)}…` : oneLine;
   return clipped
+    .replace(/&/g, "&amp;")
     .replace(/[\\`*_{}[\]()<>#+!|~]/g, (c) => `\\${c}`)
     .replace(/@/g, "@\u200b");
 }

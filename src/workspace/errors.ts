@@ -15,7 +15,15 @@ export type WorkspaceErrorCode =
   /** The attempt's branch already exists in the cache, e.g. left by a crash. */
   | "branch_exists"
   /** git itself failed; the message holds its (scrubbed) stderr. */
-  | "git_failed";
+  | "git_failed"
+  /** A git process ran past its time limit and was killed. */
+  | "git_timeout"
+  /** The caller aborted a git process (the attempt was cancelled). */
+  | "git_aborted"
+  /** The remote refused the push; `detail` holds its (scrubbed) reasons. */
+  | "push_refused"
+  /** A worktree or spare is not what orch left there (changed files, another commit). */
+  | "dirty_tree";
 
 /**
  * Every failure from `src/workspace/`. Not a UserError: messages name local
@@ -25,10 +33,13 @@ export type WorkspaceErrorCode =
 export class WorkspaceError extends Error {
   override name = "WorkspaceError";
   readonly code: WorkspaceErrorCode;
+  /** git's own output for the failure (scrubbed of the token), for callers that explain it. */
+  readonly detail: string | undefined;
 
-  constructor(code: WorkspaceErrorCode, message: string) {
+  constructor(code: WorkspaceErrorCode, message: string, detail?: string) {
     super(message);
     this.code = code;
+    this.detail = detail;
   }
 }
 

@@ -1,18 +1,20 @@
+import { execFile } from "node:child_process";
 import { createServer, type IncomingHttpHeaders } from "node:http";
+import { promisify } from "node:util";
 import { existsSync } from "node:fs";
-import { mkdir, mkdtemp, readdir, readFile, rm, stat, writeFile } from "node:fs/promises";
+import { mkdir, mkdtemp, readdir, readFile, rm, stat, symlink, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
-import { join } from "node:path";
+import { basename, join } from "node:path";
 import type { AddressInfo } from "node:net";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { createPullRef, createRemote, git, listRemoteBranches, pushCommit, readFileAtRef, type Remote } from "../../test/helpers/git-remote.js";
 import { isWorkspaceError, type WorkspaceError } from "./errors.js";
 import { RepoCache } from "./repo-cache.js";
-import { commitLeftovers, getHeadSha } from "./worktrees.js";
 
+const execFileAsync = promisify(execFile);
 const TOKEN = "ghs_SECRET123";
 const TOKEN_BASIC = Buffer.from(`x-access-token:${TOKEN}`).toString("base64");
-const IDENTITY = { authorName: "orch", authorEmail: "orch@example.test" };
+const IDENTITY = { name: "orch", email: "orch@example.test" };
 
 let root: string;
 let home: string;
@@ -44,6 +46,27 @@ async function caught(promise: Promise<unknown>): Promise<WorkspaceError> {
 async function cacheRefs(owner = "acme", repo = "app"): Promise<string[]> {
   const out = await git(cache.cachePath(owner, repo), ["for-each-ref", "--format=%(refname) %(objectname)"]);
   return out === "" ? [] : out.split("\n");
+}
+
+/** git as orch sees an attempt's worktree: its admin dir in the cache, never the worktree's own `.git`. */
+async function orchGit(path: string, args: string[], owner = "acme", repo = "app"): Promise<string> {
+  const gitDir = join(cache.cachePath(owner, repo), "worktrees", basename(path));
+  const { stdout } = await execFileAsync("git", args, {
+    cwd: gitDir,
+    env: { PATH: process.env.PATH, GIT_DIR: gitDir, GIT_WORK_TREE: path, GIT_CONFIG_NOSYSTEM: "1", GIT_CONFIG_GLOBAL: "/dev/null", LC_ALL: "C" },
+  });
+  return stdout.trim();
+}
+
+/** Commits `files` in the attempt's worktree the way the pipeline does (snapshot, then publish). */
+async function commitInWorktree(params: { path: string; branch: string; base: string; files: Record<string, string> }): Promise<string> {
+  const { path, branch, base, files } = params;
+  for (const [file, content] of Object.entries(files)) await writeFile(join(path, file), content);
+  const work = cache.attemptGit({ owner: "acme", repo: "app", worktree: path, privateDir: join(root, "private", basename(path)) });
+  const snapshot = await cache.snapshot({ git: work, baseSha: base, message: "agent work\n", identity: IDENTITY });
+  if (!snapshot) throw new Error("expected changes");
+  await cache.publishSnapshot({ owner: "acme", repo: "app", git: work, branch, baseSha: base, commitSha: snapshot.commitSha });
+  return snapshot.commitSha;
 }
 
 async function allFilesUnder(dir: string): Promise<string[]> {
@@ -160,16 +183,40 @@ describe("fetchBase", () => {
 });
 
 describe("addWorktree", () => {
-  it("makes the branch and the directory at the sha", async () => {
+  it("makes the branch and the directory at the sha, with orch's admin dir in the cache and the agent's own repository in the worktree", async () => {
     const { sha } = await cache.fetchBase({ owner: "acme", repo: "app", ref: "refs/heads/main" });
     const path = cache.worktreePath("att1");
 
     await cache.addWorktree({ owner: "acme", repo: "app", branch: "orch/42/t1/a1", sha, path });
 
-    expect(await getHeadSha(path)).toBe(sha);
-    expect(await git(path, ["symbolic-ref", "HEAD"])).toBe("refs/heads/orch/42/t1/a1");
     expect(await readFile(join(path, "README.md"), "utf8")).toBe("# acme/app\n");
     expect(await cacheRefs()).toContain(`refs/heads/orch/42/t1/a1 ${sha}`);
+    // orch's view: the admin dir, on the branch, clean.
+    expect(await orchGit(path, ["symbolic-ref", "HEAD"])).toBe("refs/heads/orch/42/t1/a1");
+    expect(await orchGit(path, ["status", "--porcelain"])).toBe("");
+    // The agent's view: a repository of its own (no pointer into the cache), on the branch, clean, with the history.
+    expect((await stat(join(path, ".git"))).isDirectory()).toBe(true);
+    expect(await git(path, ["rev-parse", "--absolute-git-dir"])).toBe(join(path, ".git"));
+    expect(await git(path, ["symbolic-ref", "HEAD"])).toBe("refs/heads/orch/42/t1/a1");
+    expect(await git(path, ["rev-parse", "HEAD"])).toBe(sha);
+    expect(await git(path, ["status", "--porcelain"])).toBe("");
+    expect(await git(path, ["log", "--format=%s"])).toBe("initial commit");
+    expect(await readFile(join(path, ".git", "objects", "info", "alternates"), "utf8")).toBe(`${join(cache.cachePath("acme", "app"), "objects")}\n`);
+  });
+
+  it("lets the agent commit in its own repository without touching the cache", async () => {
+    const { sha } = await cache.fetchBase({ owner: "acme", repo: "app", ref: "refs/heads/main" });
+    const path = cache.worktreePath("att1");
+    await cache.addWorktree({ owner: "acme", repo: "app", branch: "orch/42/t1/a1", sha, path });
+    const refsBefore = await cacheRefs();
+
+    await writeFile(join(path, "agent.txt"), "mine\n");
+    await git(path, ["add", "agent.txt"]);
+    await git(path, ["commit", "--quiet", "-m", "agent commit"]);
+
+    expect(await git(path, ["log", "--format=%s"])).toBe("agent commit\ninitial commit");
+    expect(await cacheRefs()).toEqual(refsBefore);
+    expect(await orchGit(path, ["rev-parse", "HEAD"])).toBe(sha);
   });
 
   it("works from a pull request head", async () => {
@@ -179,7 +226,7 @@ describe("addWorktree", () => {
 
     await cache.addWorktree({ owner: "acme", repo: "app", branch: "orch/3/t1/a1", sha, path });
 
-    expect(await getHeadSha(path)).toBe(prSha);
+    expect(await orchGit(path, ["rev-parse", "HEAD"])).toBe(prSha);
     expect(existsSync(join(path, "pr-3.txt"))).toBe(true);
   });
 
@@ -187,6 +234,7 @@ describe("addWorktree", () => {
     { name: "outside home", path: () => join(root, "elsewhere") },
     { name: "the worktrees directory itself", path: () => join(home, "worktrees") },
     { name: "traversal out of worktrees", path: () => join(home, "worktrees", "..", "repos", "x") },
+    { name: "nested in worktrees", path: () => join(home, "worktrees", "a", "b") },
     { name: "inside the cache", path: () => join(home, "repos", "acme", "app.git", "wt") },
     { name: "relative path", path: () => "worktrees/att1" },
   ])("refuses a path $name", async ({ path }) => {
@@ -266,20 +314,25 @@ describe("addWorktree", () => {
 
 describe("the spare worktree", () => {
   const worktreeList = async () => git(cache.cachePath("acme", "app"), ["worktree", "list", "--porcelain"]);
+  const spareGit = (args: string[]) => {
+    const spare = cache.sparePath("acme", "app");
+    return orchGit(spare, args);
+  };
 
   it("is checked out after an allocation and taken by the next one, moved to the new path on the new branch", async () => {
     const { sha } = await cache.fetchBase({ owner: "acme", repo: "app", ref: "refs/heads/main" });
     await cache.addWorktree({ owner: "acme", repo: "app", branch: "orch/1/t1/a1", sha, path: cache.worktreePath("a1") });
     await cache.whenIdle();
     const spare = cache.sparePath("acme", "app");
-    expect(await git(spare, ["rev-parse", "HEAD"])).toBe(sha);
+    expect(await spareGit(["rev-parse", "HEAD"])).toBe(sha);
     expect(await worktreeList()).toContain(spare);
 
     const path = cache.worktreePath("a2");
     await cache.addWorktree({ owner: "acme", repo: "app", branch: "orch/1/t1/a2", sha, path });
 
-    expect(await git(path, ["symbolic-ref", "HEAD"])).toBe("refs/heads/orch/1/t1/a2");
-    expect(await git(path, ["rev-parse", "HEAD"])).toBe(sha);
+    expect(await orchGit(path, ["symbolic-ref", "HEAD"])).toBe("refs/heads/orch/1/t1/a2");
+    expect(await orchGit(path, ["rev-parse", "HEAD"])).toBe(sha);
+    expect(await orchGit(path, ["status", "--porcelain"])).toBe("");
     expect(await git(path, ["status", "--porcelain"])).toBe("");
     expect(await worktreeList()).toContain(path);
     await cache.whenIdle();
@@ -297,24 +350,50 @@ describe("the spare worktree", () => {
     const path = cache.worktreePath("a2");
     await cache.addWorktree({ owner: "acme", repo: "app", branch: "orch/2/t1/a1", sha, path });
 
-    expect(await git(path, ["rev-parse", "HEAD"])).toBe(newer);
+    expect(await orchGit(path, ["rev-parse", "HEAD"])).toBe(newer);
     expect(await readFile(join(path, "NEW.md"), "utf8")).toBe("new\n");
-    expect(await git(path, ["status", "--porcelain"])).toBe("");
+    expect(await orchGit(path, ["status", "--porcelain"])).toBe("");
+    expect(await git(path, ["rev-parse", "HEAD"])).toBe(newer);
   });
 
-  it("is thrown away and replaced by a plain checkout when it cannot be used", async () => {
+  it.each([
+    { name: "a file planted in it", plant: (spare: string) => writeFile(join(spare, "planted.js"), "evil()\n") },
+    { name: "a tracked file changed", plant: (spare: string) => writeFile(join(spare, "README.md"), "changed\n") },
+    { name: "a tracked file deleted", plant: (spare: string) => rm(join(spare, "README.md")) },
+    {
+      name: "an ignored file planted",
+      plant: async (spare: string) => {
+        await mkdir(join(spare, ".git-info-test"), { recursive: true });
+        await writeFile(join(spare, ".git-info-test", "x"), "x\n");
+      },
+    },
+  ])("is not handed out with $name: the next attempt gets a clean checkout", async ({ plant }) => {
     await cache.fetchBase({ owner: "acme", repo: "app", ref: "refs/heads/main" });
     await cache.addWorktree({ owner: "acme", repo: "app", branch: "orch/1/t1/a1", sha: remote.headSha, path: cache.worktreePath("a1") });
     await cache.whenIdle();
-    // Something broke it: git no longer knows it as a worktree.
-    await rm(join(cache.sparePath("acme", "app"), ".git"));
+    await plant(cache.sparePath("acme", "app"));
 
     const path = cache.worktreePath("a2");
     await cache.addWorktree({ owner: "acme", repo: "app", branch: "orch/1/t1/a2", sha: remote.headSha, path });
 
-    expect(await git(path, ["symbolic-ref", "HEAD"])).toBe("refs/heads/orch/1/t1/a2");
+    expect(await orchGit(path, ["status", "--porcelain", "--ignored", "--untracked-files=all"])).toBe("");
+    expect(await readFile(join(path, "README.md"), "utf8")).toBe("# acme/app\n");
+    expect(existsSync(join(path, "planted.js"))).toBe(false);
+    expect(existsSync(join(path, ".git-info-test"))).toBe(false);
+  });
+
+  it("is thrown away and replaced by a plain checkout when git no longer knows it", async () => {
+    await cache.fetchBase({ owner: "acme", repo: "app", ref: "refs/heads/main" });
+    await cache.addWorktree({ owner: "acme", repo: "app", branch: "orch/1/t1/a1", sha: remote.headSha, path: cache.worktreePath("a1") });
     await cache.whenIdle();
-    expect(await git(cache.sparePath("acme", "app"), ["rev-parse", "HEAD"])).toBe(remote.headSha);
+    await rm(join(cache.cachePath("acme", "app"), "worktrees", basename(cache.sparePath("acme", "app"))), { recursive: true });
+
+    const path = cache.worktreePath("a2");
+    await cache.addWorktree({ owner: "acme", repo: "app", branch: "orch/1/t1/a2", sha: remote.headSha, path });
+
+    expect(await orchGit(path, ["symbolic-ref", "HEAD"])).toBe("refs/heads/orch/1/t1/a2");
+    await cache.whenIdle();
+    expect(await spareGit(["rev-parse", "HEAD"])).toBe(remote.headSha);
   });
 
   it("is not kept when turned off", async () => {
@@ -331,15 +410,14 @@ describe("pushBranch and removeWorktree", () => {
     const { sha: base } = await cache.fetchBase({ owner: "acme", repo: "app", ref: "refs/heads/main" });
     const path = cache.worktreePath(attemptId);
     await cache.addWorktree({ owner: "acme", repo: "app", branch, sha: base, path });
-    await writeFile(join(path, "agent.txt"), "written by the agent\n");
-    expect(await commitLeftovers({ path, message: "agent work", ...IDENTITY })).toBe(true);
-    return { path, head: await getHeadSha(path), base };
+    const head = await commitInWorktree({ path, branch, base, files: { "agent.txt": "written by the agent\n" } });
+    return { path, head, base };
   }
 
   it("pushes the branch to the remote", async () => {
-    const { path, head } = await attemptWithCommit("att1", "orch/42/t1/a1");
+    const { head } = await attemptWithCommit("att1", "orch/42/t1/a1");
 
-    await cache.pushBranch({ owner: "acme", repo: "app", worktreePath: path, branch: "orch/42/t1/a1" });
+    await cache.pushBranch({ owner: "acme", repo: "app", branch: "orch/42/t1/a1" });
 
     expect(await listRemoteBranches(remote.barePath)).toEqual(["main", "orch/42/t1/a1"]);
     expect(await git(remote.barePath, ["rev-parse", "refs/heads/orch/42/t1/a1"])).toBe(head);
@@ -347,51 +425,68 @@ describe("pushBranch and removeWorktree", () => {
     expect(await git(remote.barePath, ["rev-parse", "refs/heads/main"])).toBe(remote.headSha);
   });
 
-  it("pushes where orch says even after the agent rewired the cache's config and its worktree's .git", async () => {
+  it("pushes where orch says whatever the agent wrote into its own repository's config", async () => {
     const { path, head } = await attemptWithCommit("att1", "orch/42/t1/a1");
     const decoy = await createRemote({ root: join(root, "decoy"), owner: "acme", repo: "app" });
-    // What a hostile agent could do from its worktree: redirect pushes to a server of its own...
+    // What a hostile agent could do from its worktree: redirect pushes to a server of its own.
     await git(path, ["config", `url.${decoy.url}/.insteadOf`, remote.url + "/"]);
-    // ...and swap the worktree's .git file for a repository it controls.
-    await rm(join(path, ".git"));
-    await git(path, ["init", "--quiet"]);
-    await git(path, ["config", `url.${decoy.url}/.insteadOf`, remote.url + "/"]);
+    await git(path, ["config", "include.path", join(root, "evil.gitconfig")]);
 
-    await cache.pushBranch({ owner: "acme", repo: "app", worktreePath: path, branch: "orch/42/t1/a1" });
+    await cache.pushBranch({ owner: "acme", repo: "app", branch: "orch/42/t1/a1" });
 
     expect(await git(remote.barePath, ["rev-parse", "refs/heads/orch/42/t1/a1"])).toBe(head);
     expect(await listRemoteBranches(decoy.barePath)).toEqual(["main"]);
     expect(await readFile(join(cache.cachePath("acme", "app"), "config"), "utf8")).not.toContain("insteadOf");
   });
 
-  it("never forces: a branch that moved upstream is rejected", async () => {
-    const { path } = await attemptWithCommit("att1", "orch/42/t1/a1");
-    await cache.pushBranch({ owner: "acme", repo: "app", worktreePath: path, branch: "orch/42/t1/a1" });
-    const upstream = await pushCommit({ barePath: remote.barePath, branch: "orch/42/t1/a1", files: { "x.md": "x\n" } });
-    await writeFile(join(path, "more.txt"), "more\n");
-    await commitLeftovers({ path, message: "more", ...IDENTITY });
+  it("only creates: a branch that already exists on the remote is refused with the reason, and left as it was", async () => {
+    await attemptWithCommit("att1", "orch/42/t1/a1");
+    const upstream = await pushCommit({ barePath: remote.barePath, branch: "main", files: { "x.md": "x\n" } });
+    await git(remote.barePath, ["update-ref", "refs/heads/orch/42/t1/a1", upstream]);
 
-    const error = await caught(cache.pushBranch({ owner: "acme", repo: "app", worktreePath: path, branch: "orch/42/t1/a1" }));
+    const error = await caught(cache.pushBranch({ owner: "acme", repo: "app", branch: "orch/42/t1/a1" }));
 
-    expect(error.code).toBe("git_failed");
-    expect(error.message).toMatch(/rejected/);
+    expect(error.code).toBe("push_refused");
+    expect(error.message).toContain("the branch already exists on GitHub");
     expect(await git(remote.barePath, ["rev-parse", "refs/heads/orch/42/t1/a1"])).toBe(upstream);
   });
 
-  it("refuses to push from outside the worktrees directory", async () => {
-    const error = await caught(
-      cache.pushBranch({ owner: "acme", repo: "app", worktreePath: cache.cachePath("acme", "app"), branch: "main" }),
+  it("says why the remote refused, with the remote's own words", async () => {
+    await attemptWithCommit("att1", "orch/42/t1/a1");
+    const hook = join(remote.barePath, "hooks", "pre-receive");
+    await writeFile(
+      hook,
+      "#!/bin/sh\necho 'error: GH013: Repository rule violations found for refs/heads/orch/42/t1/a1.' >&2\necho '- Cannot update this protected ref.' >&2\nexit 1\n",
+      { mode: 0o755 },
     );
-    expect(error.code).toBe("unsafe_path");
+
+    const error = await caught(cache.pushBranch({ owner: "acme", repo: "app", branch: "orch/42/t1/a1" }));
+
+    expect(error.code).toBe("push_refused");
+    expect(error.detail).toContain("a branch protection rule or repository ruleset refused the branch");
+    expect(error.detail).toContain("GH013: Repository rule violations found for refs/heads/orch/42/t1/a1.");
+    expect(await listRemoteBranches(remote.barePath)).toEqual(["main"]);
   });
 
-  it("removes the directory but keeps the branch in the cache and on the remote; twice is fine", async () => {
+  it("deletes a pushed branch only while it is still the attempt's commit", async () => {
+    const { head } = await attemptWithCommit("att1", "orch/42/t1/a1");
+    await cache.pushBranch({ owner: "acme", repo: "app", branch: "orch/42/t1/a1" });
+
+    await caught(cache.deleteRemoteBranch({ owner: "acme", repo: "app", branch: "orch/42/t1/a1", sha: remote.headSha }));
+    expect(await listRemoteBranches(remote.barePath)).toContain("orch/42/t1/a1");
+
+    await cache.deleteRemoteBranch({ owner: "acme", repo: "app", branch: "orch/42/t1/a1", sha: head });
+    expect(await listRemoteBranches(remote.barePath)).toEqual(["main"]);
+  });
+
+  it("removes the directory and orch's admin dir but keeps the branch in the cache and on the remote; twice is fine", async () => {
     const { path, head } = await attemptWithCommit("att1", "orch/42/t1/a1");
-    await cache.pushBranch({ owner: "acme", repo: "app", worktreePath: path, branch: "orch/42/t1/a1" });
+    await cache.pushBranch({ owner: "acme", repo: "app", branch: "orch/42/t1/a1" });
 
     await cache.removeWorktree({ owner: "acme", repo: "app", path });
 
     expect(existsSync(path)).toBe(false);
+    expect(existsSync(join(cache.cachePath("acme", "app"), "worktrees", "att1"))).toBe(false);
     expect(await cacheRefs()).toContain(`refs/heads/orch/42/t1/a1 ${head}`);
     expect(await listRemoteBranches(remote.barePath)).toContain("orch/42/t1/a1");
     expect(await git(cache.cachePath("acme", "app"), ["worktree", "list", "--porcelain"])).not.toContain(path);
@@ -412,14 +507,13 @@ describe("pushBranch and removeWorktree", () => {
     expect(existsSync(path)).toBe(false);
   });
 
-  it("prunes git's record when the directory is already gone", async () => {
+  it("drops orch's admin dir when the directory is already gone", async () => {
     const { path } = await attemptWithCommit("att1", "orch/42/t1/a1");
     await rm(path, { recursive: true, force: true });
 
     await cache.removeWorktree({ owner: "acme", repo: "app", path });
 
     expect(await git(cache.cachePath("acme", "app"), ["worktree", "list", "--porcelain"])).not.toContain("att1");
-    // The branch can be checked out again now that no worktree claims it.
     await cache.addWorktree({ owner: "acme", repo: "app", branch: "orch/42/t1/a2", sha: remote.headSha, path });
     expect(existsSync(path)).toBe(true);
   });
@@ -434,6 +528,19 @@ describe("pushBranch and removeWorktree", () => {
     expect(await git(cache.cachePath("acme", "app"), ["worktree", "list", "--porcelain"])).not.toContain("att1");
     await cache.drainTrash();
     expect(await readdir(join(home, "trash"))).toEqual([]);
+  });
+
+  it("deletes a tree without following the links the agent left in it", async () => {
+    const { path } = await attemptWithCommit("att1", "orch/42/t1/a1");
+    const outside = join(root, "outside");
+    await mkdir(outside);
+    await writeFile(join(outside, "keep.txt"), "keep\n");
+    await symlink(outside, join(path, "link-to-outside"));
+
+    await cache.removeWorktree({ owner: "acme", repo: "app", path });
+    await cache.drainTrash();
+
+    expect(await readFile(join(outside, "keep.txt"), "utf8")).toBe("keep\n");
   });
 
   it("deletes what an earlier process left in the trash", async () => {
@@ -460,9 +567,8 @@ describe("the token never leaks", () => {
     const { sha } = await cache.fetchBase({ owner: "acme", repo: "app", ref: "refs/heads/main", token: TOKEN });
     const path = cache.worktreePath("att1");
     await cache.addWorktree({ owner: "acme", repo: "app", branch: "orch/1/t1/a1", sha, path });
-    await writeFile(join(path, "f.txt"), "f\n");
-    await commitLeftovers({ path, message: "work", ...IDENTITY });
-    await cache.pushBranch({ owner: "acme", repo: "app", worktreePath: path, branch: "orch/1/t1/a1", token: TOKEN });
+    await commitInWorktree({ path, branch: "orch/1/t1/a1", base: sha, files: { "f.txt": "f\n" } });
+    await cache.pushBranch({ owner: "acme", repo: "app", branch: "orch/1/t1/a1", token: TOKEN });
 
     expect(await listRemoteBranches(remote.barePath)).toContain("orch/1/t1/a1");
     const config = await readFile(join(cache.cachePath("acme", "app"), "config"), "utf8");
@@ -476,15 +582,17 @@ describe("the token never leaks", () => {
     }
   });
 
-  it("runs none of the cache's hooks, which an agent could have written, during worktree add and push", async () => {
+  it("runs none of the cache's hooks during worktree add, commit and push", async () => {
     const { sha } = await cache.fetchBase({ owner: "acme", repo: "app", ref: "refs/heads/main", token: TOKEN });
     const hooks = join(cache.cachePath("acme", "app"), "hooks");
-    for (const hook of ["post-checkout", "pre-push", "reference-transaction"]) {
+    await mkdir(hooks, { recursive: true });
+    for (const hook of ["post-checkout", "pre-commit", "pre-push", "reference-transaction"]) {
       await writeFile(join(hooks, hook), `#!/bin/sh\nenv > "${join(root, "env-from-")}${hook}"\n`, { mode: 0o755 });
     }
     const path = cache.worktreePath("att1");
     await cache.addWorktree({ owner: "acme", repo: "app", branch: "orch/1/t1/a1", sha, path });
-    await cache.pushBranch({ owner: "acme", repo: "app", worktreePath: path, branch: "orch/1/t1/a1", token: TOKEN });
+    await commitInWorktree({ path, branch: "orch/1/t1/a1", base: sha, files: { "f.txt": "f\n" } });
+    await cache.pushBranch({ owner: "acme", repo: "app", branch: "orch/1/t1/a1", token: TOKEN });
 
     expect(await listRemoteBranches(remote.barePath)).toContain("orch/1/t1/a1");
     expect((await readdir(root)).filter((name) => name.startsWith("env-from-"))).toEqual([]);
@@ -493,20 +601,16 @@ describe("the token never leaks", () => {
   it("is scrubbed from a failed push's error", async () => {
     // The owner is the token itself, so git's own message ("'<path>' does not
     // appear to be a git repository") would carry it unless scrubbed.
-    const { sha } = await cache.fetchBase({ owner: "acme", repo: "app", ref: "refs/heads/main" });
-    const path = cache.worktreePath("att1");
-    await cache.addWorktree({ owner: "acme", repo: "app", branch: "orch/1/t1/a1", sha, path });
     const nowhere = new RepoCache({ home, gitBaseUrl: `${remote.url}/missing` });
-    // Pushes run in the repository's cache; give the token-named repository one.
-    await mkdir(nowhere.cachePath(TOKEN, "app"), { recursive: true });
-    await git(nowhere.cachePath(TOKEN, "app"), ["init", "--bare", "--quiet"]);
+    // Pushes run in the repository's cache; give the token-named repository one, with the branch.
+    const tokenCache = nowhere.cachePath(TOKEN, "app");
+    await mkdir(tokenCache, { recursive: true });
+    await git(tokenCache, ["init", "--bare", "--quiet"]);
+    await git(tokenCache, ["fetch", "--quiet", remote.barePath, "main:refs/heads/orch/1/t1/a1"]);
 
-    const error = await caught(
-      nowhere.pushBranch({ owner: TOKEN, repo: "app", worktreePath: path, branch: "orch/1/t1/a1", token: TOKEN }),
-    );
+    const error = await caught(nowhere.pushBranch({ owner: TOKEN, repo: "app", branch: "orch/1/t1/a1", token: TOKEN }));
 
     expect(error.code).toBe("git_failed");
-    expect(error.message).toMatch(/failed to push/);
     expect(error.message).toContain("/missing/***/app.git");
     expect(error.message).not.toContain(TOKEN);
     expect(error.message).not.toContain(TOKEN_BASIC);

@@ -1,34 +1,43 @@
 /**
- * The per-host cache of bare clones, and the worktrees made from it.
- *
- * Layout under `home` (ORCH_HOME):
- *
- *     repos/<owner>/<repo>.git   bare cache; remote refs live in refs/remotes/origin/*
- *                                (PR heads in refs/remotes/origin/pull/<n>/head), and
- *                                attempt branches in refs/heads/*, which no fetch touches
- *     worktrees/<attemptId>      one worktree per attempt, on its own branch
- *     worktrees/.spare-<hash>    one spare worktree per repository, checked out
- *                                ahead of time, which the next attempt takes
- *     trash/<attemptId>-<random> removed worktrees, deleted in the background
+ * The per-host cache of bare clones, and the worktrees made from it (layout
+ * in layout.ts).
  *
  * The cache has no configured remote: each fetch names the URL built from
  * `gitBaseUrl`, so changing ORCH_GIT_BASE_URL needs no migration and no URL
  * (let alone a token) is ever written to the cache's config.
  *
- * Everything that writes a cache's refs (fetch, worktree add/remove) runs one
- * at a time per repository through a KeyedMutex; different repositories run
- * in parallel. The mutex is per process: two orch processes must not share
- * one ORCH_HOME.
+ * Everything that writes a cache's refs, admin dirs or objects (fetch,
+ * worktree add and remove, publishing an attempt's commit, push) runs one at
+ * a time per repository through a KeyedMutex; different repositories run in
+ * parallel. The mutex is per process: two orch processes must not share one
+ * ORCH_HOME.
+ *
+ * No agent ever sees the cache beyond its objects (read-only), the spares or
+ * another attempt's tree: the sandbox hides ORCH_HOME and shows back only the
+ * attempt's own folders. A spare is still checked clean before it is handed
+ * out, in case anything else touched it.
  */
 import { constants, existsSync } from "node:fs";
-import { lstat, mkdir, readdir, readFile, rename, rm, writeFile } from "node:fs/promises";
-import { createHash, randomBytes } from "node:crypto";
-import { basename, isAbsolute, join, relative, resolve } from "node:path";
-import { Worker } from "node:worker_threads";
-import { assertFullSha, isSafeRefName, isSafeRepoName } from "./branch-name.js";
-import { WorkspaceError } from "./errors.js";
-import { runGit, type GitAuth } from "./git.js";
+import { lstat, mkdir, readFile, rename, rm, writeFile } from "node:fs/promises";
+import { randomBytes } from "node:crypto";
+import { basename, join } from "node:path";
+import { createAgentRepo } from "./agent-repo.js";
+import {
+  discardSnapshot,
+  moveObjectsIntoCache,
+  snapshotWorktree,
+  type AttemptGit,
+  type Snapshot,
+} from "./attempt-commit.js";
+import { assertFullSha, isSafeRefName } from "./branch-name.js";
+import { isWorkspaceError, WorkspaceError } from "./errors.js";
+import { GIT_NETWORK_TIMEOUT_MS, runGit, type GitAuth, type GitIdentity } from "./git.js";
+import { buildRemoteUrl, checkBaseUrl, spareName, WorkspaceLayout, type RepoId } from "./layout.js";
 import { KeyedMutex } from "./lock.js";
+import { parsePushRefusal } from "./push-refusal.js";
+import { Trash } from "./trash.js";
+
+export type { RepoId } from "./layout.js";
 
 export interface RepoCacheOptions {
   /** ORCH_HOME, absolute. */
@@ -37,59 +46,65 @@ export interface RepoCacheOptions {
   spareWorktrees?: boolean;
   /** ORCH_GIT_BASE_URL: `https://github.com`, a GHES origin, or `file:///…` in tests. */
   gitBaseUrl: string;
-}
-
-export interface RepoId {
-  owner: string;
-  repo: string;
+  /** Who the agents' own commits in their throwaway repositories are by. */
+  agentIdentity?: GitIdentity;
 }
 
 const PULL_HEAD = /^refs\/pull\/([1-9][0-9]{0,9})\/head$/;
-const ATTEMPT_ID = /^[A-Za-z0-9][A-Za-z0-9_-]{0,99}$/;
+const DEFAULT_AGENT_IDENTITY: GitIdentity = { name: "orch agent", email: "agent@orch.invalid" };
 
 export class RepoCache {
   readonly home: string;
   readonly gitBaseUrl: string;
+  readonly layout: WorkspaceLayout;
   private readonly mutex = new KeyedMutex();
   /** Orders "a caller asked" against "a fetch started"; see fetchBase. */
   private clock = 0;
   /** Per repo+ref with callers waiting: how many, and the latest fetch's result. */
   private readonly waiting = new Map<string, { count: number; last?: { startedAt: number; sha: string } }>();
-  /** Deletions of trashed worktrees, one at a time; settles (never rejects) when the trash is empty. */
-  private trashQueue: Promise<void> = Promise.resolve();
+  private readonly trash: Trash;
   private readonly spareWorktrees: boolean;
-  /** Spare worktrees being checked out in the background. */
-  private readonly refills = new Set<Promise<void>>();
+  private readonly agentIdentity: GitIdentity;
+  /** Background work: spare checkouts, stale admin dirs pruned. */
+  private readonly background = new Set<Promise<void>>();
+  /** Caches whose stale worktree admin dirs this process has pruned. */
+  private readonly pruned = new Set<string>();
 
   constructor(options: RepoCacheOptions) {
-    if (!isAbsolute(options.home)) {
-      throw new WorkspaceError("bad_config", `ORCH_HOME must be an absolute path, got ${JSON.stringify(options.home)}`);
-    }
-    this.home = resolve(options.home);
+    this.layout = new WorkspaceLayout(options.home);
+    this.home = this.layout.home;
     this.gitBaseUrl = checkBaseUrl(options.gitBaseUrl);
     this.spareWorktrees = options.spareWorktrees ?? true;
-    // Worktrees trashed by an earlier process that stopped before deleting them.
-    this.trashQueue = this.sweepTrash();
+    this.agentIdentity = options.agentIdentity ?? DEFAULT_AGENT_IDENTITY;
+    this.trash = new Trash(this.layout.trashRoot());
   }
 
-  /** `<home>/repos/<owner>/<repo>.git`. Throws `unsafe_repo` for a name GitHub would not allow. */
   cachePath(owner: string, repo: string): string {
-    assertSafeRepo(owner, repo);
-    return join(this.home, "repos", owner, `${repo}.git`);
+    return this.layout.cachePath(owner, repo);
   }
 
-  /** `<home>/worktrees/<attemptId>`. Throws `unsafe_path` unless the id is a plain token. */
-  worktreePath(attemptId: string): string {
-    if (!ATTEMPT_ID.test(attemptId)) {
-      throw new WorkspaceError("unsafe_path", `attempt id ${JSON.stringify(attemptId)} is not a plain token`);
-    }
-    return join(this.home, "worktrees", attemptId);
+  worktreePath(name: string): string {
+    return this.layout.worktreePath(name);
   }
 
-  /** `<gitBaseUrl>/<owner>/<repo>.git`; never holds credentials. */
+  sparePath(owner: string, repo: string): string {
+    return this.layout.sparePath(owner, repo);
+  }
+
   remoteUrl(owner: string, repo: string): string {
-    assertSafeRepo(owner, repo);
-    return `${this.gitBaseUrl}/${owner}/${repo}.git`;
+    return buildRemoteUrl(this.gitBaseUrl, owner, repo);
+  }
+
+  /** Where orch commits an attempt's work in `worktree`; `privateDir` is the attempt's own `git/` folder. */
+  attemptGit(params: RepoId & { worktree: string; privateDir: string }): AttemptGit {
+    const worktree = this.layout.insideWorktrees(params.worktree);
+    const cache = this.cachePath(params.owner, params.repo);
+    return {
+      adminDir: this.layout.adminPath({ ...params, name: basename(worktree) }),
+      worktree,
+      cacheObjects: join(cache, "objects"),
+      privateDir: params.privateDir,
+    };
   }
 
   /**
@@ -117,15 +132,17 @@ export class RepoCache {
       return await this.mutex.run(repoKey(owner, repo), async () => {
         if (entry.last && entry.last.startedAt > askedAt) return { sha: entry.last.sha };
         const startedAt = ++this.clock;
-        const auth = token ? { token, gitBaseUrl: this.gitBaseUrl } : undefined;
+        const auth = this.authFor(token);
         await ensureBareRepo(cache);
         await resetCacheConfig(cache);
         await runGit({
-          cwd: cache,
+          gitDir: cache,
           auth,
+          timeoutMs: GIT_NETWORK_TIMEOUT_MS,
+          // --verbose: it always prints, so simple-git need not wait on silence (git.ts).
           args: [
             "fetch",
-            "--quiet",
+            "--verbose",
             "--no-tags",
             "--no-write-fetch-head",
             "--no-recurse-submodules",
@@ -136,6 +153,7 @@ export class RepoCache {
         });
         const sha = (await readLooseRef(cache, target)) ?? (await resolveCommit(cache, target));
         entry.last = { startedAt, sha };
+        this.pruneOnce(owner, repo);
         return { sha };
       });
     } finally {
@@ -145,23 +163,27 @@ export class RepoCache {
   }
 
   /**
-   * `git worktree add -b <branch> <path> <sha>` in the cache. Refuses a path
-   * outside `<home>/worktrees/`, an unsafe branch name, and a branch that
-   * already exists (a crashed attempt's branch is evidence, never reused).
+   * Makes the attempt's worktree at `path` on a new `branch` at `sha`: its
+   * files checked out, orch's admin dir `<cache>/worktrees/<name>` on the
+   * branch, and the agent's own throwaway repository as its `.git`
+   * (agent-repo.ts). Refuses a path outside `<home>/worktrees/`, an unsafe
+   * branch name, and a branch that already exists (a crashed attempt's
+   * branch is evidence, never reused).
    *
    * Checking out the tree is nearly all of the cost (every file written), so
    * the repository's spare worktree, checked out ahead of time, is taken
-   * when there is one and moved into place. At the spare's own commit (the
-   * common case) only the branch ref and HEAD are written; at another commit,
-   * a checkout writes the files that differ. A new spare is then checked out
-   * in the background, off the caller's path.
+   * when there is one and it is clean: moved into place, and at another
+   * commit only the files that differ are written. A new spare is then
+   * checked out in the background, off the caller's path.
    */
   async addWorktree(params: RepoId & { branch: string; sha: string; path: string }): Promise<void> {
     const { owner, repo, branch, sha } = params;
     const cache = this.cachePath(owner, repo);
     assertSafeBranch(branch);
     assertFullSha(sha);
-    const path = this.insideWorktrees(params.path);
+    const path = this.layout.insideWorktrees(params.path);
+    const name = basename(path);
+    const admin = this.layout.adminPath({ owner, repo, name });
     await this.mutex.run(repoKey(owner, repo), async () => {
       if (!isBareRepo(cache)) {
         throw new WorkspaceError(
@@ -169,62 +191,58 @@ export class RepoCache {
           `no cache for ${owner}/${repo} at ${cache}; fetchBase must run before addWorktree`,
         );
       }
-      const spare = this.sparePath(owner, repo);
-      const spareSha = this.spareWorktrees ? await readWorktreeHead(spare) : undefined;
-      if (spareSha === sha) {
-        // The common case: nothing was pushed since the spare was made. Creating the
-        // branch ref (create-only) also refuses one left by an earlier attempt.
-        await createBranchRef({ cache, branch, sha, repo: `${owner}/${repo}` });
-        if (await this.takeSpare({ cache, spare, path, branch })) return;
-      } else {
-        await assertNoBranch({ cache, branch, repo: `${owner}/${repo}` });
-        if (spareSha !== undefined && (await this.takeSpare({ cache, spare, path, branch, sha }))) return;
-        // A spare git no longer recognises would block every refill: throw it away.
-        if (spareSha === undefined && this.spareWorktrees && (await pathExists(spare))) await this.discardWorktree(cache, spare);
+      if (await pathExists(path)) throw new WorkspaceError("unsafe_path", `worktree path ${path} is already in use`);
+      await createBranchRef({ cache, branch, sha, repo: `${owner}/${repo}` });
+      // An admin dir by this name can only be a crashed process's leftover.
+      await rm(admin, { recursive: true, force: true });
+      const tookSpare = this.spareWorktrees && (await this.takeSpare({ owner, repo, cache, path, admin, branch, sha }));
+      if (!tookSpare) {
+        await runGit({ gitDir: cache, config: CHECKOUT_CONFIG, args: ["worktree", "add", path, branch] });
+        await assertAdminDir({ path, admin });
       }
-      await runGit({
-        cwd: cache,
-        config: CHECKOUT_CONFIG,
-        args: spareSha === sha ? ["worktree", "add", path, branch] : ["worktree", "add", "-b", branch, path, sha],
+      await createAgentRepo({
+        worktree: path,
+        cacheObjects: join(cache, "objects"),
+        adminIndex: join(admin, "index"),
+        headSha: sha,
+        branch,
+        identity: this.agentIdentity,
       });
     });
     if (this.spareWorktrees) this.refillSpare({ owner, repo, sha });
   }
 
-  /** `<home>/worktrees/.spare-<hash>`: dot-first, so no attempt id can name it. */
-  sparePath(owner: string, repo: string): string {
-    assertSafeRepo(owner, repo);
-    const hash = createHash("sha256").update(`${owner}/${repo}`).digest("hex").slice(0, 16);
-    return join(this.home, "worktrees", `.spare-${hash}`);
-  }
-
   /**
-   * Moves the spare to `path` and puts it on `branch`: already made at the
-   * spare's commit (then only HEAD changes), or made here at `sha` by a
-   * checkout that writes the files that differ. False, with the spare thrown
-   * away, when any step fails; the caller then checks out from scratch.
+   * Moves the repository's spare to `path` and puts it on `branch` (which
+   * points at `sha`), after checking it is exactly what orch checked out: no
+   * changed, new or ignored file, HEAD at its own commit. At another commit a
+   * checkout writes the files that differ. False, with the spare thrown away,
+   * when it is missing, dirty or any step fails; the caller then checks out
+   * from scratch.
    */
-  private async takeSpare(params: { cache: string; spare: string; path: string; branch: string; sha?: string }): Promise<boolean> {
-    const { cache, spare, path, branch, sha } = params;
-    try {
-      await runGit({ cwd: cache, args: ["worktree", "move", spare, path] });
-    } catch {
-      await this.discardWorktree(cache, spare);
+  private async takeSpare(params: RepoId & { cache: string; path: string; admin: string; branch: string; sha: string }): Promise<boolean> {
+    const { owner, repo, cache, path, admin, branch, sha } = params;
+    const spare = this.sparePath(owner, repo);
+    const spareAdmin = this.layout.adminPath({ owner, repo, name: spareName(owner, repo) });
+    const spareSha = await readDetachedHead(spareAdmin);
+    if (spareSha === undefined) {
+      if ((await pathExists(spare)) || (await pathExists(spareAdmin))) await this.discardWorktree({ path: spare, admin: spareAdmin });
       return false;
     }
     try {
-      const args = sha === undefined ? ["symbolic-ref", "HEAD", `refs/heads/${branch}`] : ["checkout", "-b", branch, sha];
-      await runGit({ cwd: path, config: CHECKOUT_CONFIG, args });
+      await assertCleanTree({ gitDir: spareAdmin, workTree: spare, sha: spareSha });
+      await rename(spare, path);
+      await rename(spareAdmin, admin);
+      await writeFile(join(admin, "gitdir"), `${join(path, ".git")}\n`);
+      await writeFile(join(admin, "HEAD"), `ref: refs/heads/${branch}\n`);
+      // The branch is already at `sha`; bring the index and files there (and print, see git.ts).
+      if (spareSha !== sha) await runGit({ gitDir: admin, workTree: path, config: CHECKOUT_CONFIG, args: ["reset", "--hard", sha] });
       return true;
     } catch {
-      await this.discardWorktree(cache, path);
+      await this.discardWorktree({ path: spare, admin: spareAdmin });
+      await this.discardWorktree({ path, admin });
       return false;
     }
-  }
-
-  private async discardWorktree(cache: string, path: string): Promise<void> {
-    if (await pathExists(path)) await this.moveToTrash(path);
-    await runGit({ cwd: cache, args: ["worktree", "prune"] }).catch(() => {});
   }
 
   /** Checks out a new spare at `sha` in the background, unless the repository has one. */
@@ -232,145 +250,148 @@ export class RepoCache {
     const { owner, repo, sha } = params;
     const cache = this.cachePath(owner, repo);
     const spare = this.sparePath(owner, repo);
-    const refill = this.mutex
-      .run(repoKey(owner, repo), async () => {
+    const admin = this.layout.adminPath({ owner, repo, name: spareName(owner, repo) });
+    this.inBackground(
+      this.mutex.run(repoKey(owner, repo), async () => {
         if (await pathExists(spare)) return;
-        await runGit({ cwd: cache, config: CHECKOUT_CONFIG, args: ["worktree", "add", "--detach", spare, sha] });
-      })
-      .catch(() => {
-        // No spare this time: the next attempt checks out its own tree.
-      });
-    this.refills.add(refill);
-    void refill.finally(() => this.refills.delete(refill));
-  }
-
-  /** Resolves once no spare is being checked out and the trash is empty. For shutdown and tests. */
-  async whenIdle(): Promise<void> {
-    while (this.refills.size > 0) await Promise.all([...this.refills]);
-    await this.drainTrash();
+        await rm(admin, { recursive: true, force: true });
+        await runGit({ gitDir: cache, config: CHECKOUT_CONFIG, args: ["worktree", "add", "--detach", spare, sha] });
+        await assertAdminDir({ path: spare, admin });
+      }),
+    );
   }
 
   /**
-   * Removes the worktree and prunes git's record of it; the branch stays.
-   * Harmless when the directory is already gone or on a second call.
-   *
-   * The directory leaves the caller's path at once: it is renamed into
-   * `<home>/trash/` (same filesystem, one rename) and deleted in the
-   * background, one tree at a time. Deleting a checked-out tree costs about
-   * what `rm -rf` does, which is seconds for a large repository on a disk
-   * that discards freed blocks synchronously (ext4 without a journal, mounted
-   * with `discard`); the attempt, the cleanup command or the closed thread
-   * should not wait for it. `drainTrash()` waits for the deletions.
+   * Commits the attempt's files on top of `baseSha` into the attempt's own
+   * objects (attempt-commit.ts); nothing reaches the cache yet. Undefined
+   * when nothing changed.
    */
-  async removeWorktree(params: RepoId & { path: string }): Promise<void> {
-    const { owner, repo } = params;
-    const cache = this.cachePath(owner, repo);
-    const path = this.insideWorktrees(params.path);
-    await this.mutex.run(repoKey(owner, repo), async () => {
-      if (await pathExists(path)) await this.moveToTrash(path);
-      // The admin entry of a worktree whose directory is gone (moved above,
-      // deleted by hand, or never finished by a crashed add) goes here.
-      if (isBareRepo(cache)) await runGit({ cwd: cache, args: ["worktree", "prune"] });
-    });
+  async snapshot(params: { git: AttemptGit; baseSha: string; message: string; identity: GitIdentity; signal?: AbortSignal }): Promise<Snapshot | undefined> {
+    return snapshotWorktree(params);
   }
 
   /**
-   * Resolves once every worktree removed so far is deleted from disk,
-   * including leftovers of an earlier process found at construction. For
-   * shutdown and tests; never rejects (what cannot be deleted stays in the
-   * trash for the next sweep).
+   * Makes an accepted snapshot part of the cache: its objects moved in, the
+   * attempt's branch moved from `baseSha` to it (refused if anything else
+   * moved the branch). Then the branch can be pushed.
    */
-  async drainTrash(): Promise<void> {
-    for (;;) {
-      const queue = this.trashQueue;
-      await queue;
-      if (queue === this.trashQueue) return;
-    }
-  }
-
-  private async moveToTrash(path: string): Promise<void> {
-    const trash = join(this.home, "trash");
-    const target = join(trash, `${basename(path)}-${randomBytes(6).toString("hex")}`);
-    try {
-      await mkdir(trash, { recursive: true });
-      await rename(path, target);
-    } catch {
-      // Not movable (ORCH_HOME/worktrees on another filesystem, say): delete in place.
-      await rm(path, { recursive: true, force: true });
-      return;
-    }
-    this.deleteInBackground(target);
-  }
-
-  private deleteInBackground(path: string): void {
-    this.trashQueue = this.trashQueue
-      .then(() => deleteTree(path))
-      .catch(() => {
-        // Left in the trash; the next process's sweep tries again.
-      });
-  }
-
-  private async sweepTrash(): Promise<void> {
-    let entries: string[];
-    try {
-      entries = await readdir(join(this.home, "trash"));
-    } catch {
-      return; // No trash yet.
-    }
-    for (const entry of entries) this.deleteInBackground(join(this.home, "trash", entry));
-  }
-
-  /**
-   * `git push <url> refs/heads/<branch>:refs/heads/<branch>`, run in the cache
-   * (the branch lives there, shared with its worktree). Never forced: an
-   * attempt branch that moved upstream is a conflict to report.
-   *
-   * Not from the worktree: the agent could have replaced the worktree's `.git`
-   * file with a repository of its own whose config sends the token elsewhere.
-   * And the cache's config is reset first, in case the agent edited it.
-   */
-  async pushBranch(
-    params: RepoId & { worktreePath: string; branch: string; token?: string | undefined },
-  ): Promise<void> {
-    const { owner, repo, branch, token } = params;
-    const url = this.remoteUrl(owner, repo);
+  async publishSnapshot(params: RepoId & { git: AttemptGit; branch: string; baseSha: string; commitSha: string }): Promise<void> {
+    const { owner, repo, git, branch, baseSha, commitSha } = params;
     const cache = this.cachePath(owner, repo);
     assertSafeBranch(branch);
-    this.insideWorktrees(params.worktreePath);
-    const auth: GitAuth | undefined = token ? { token, gitBaseUrl: this.gitBaseUrl } : undefined;
+    await this.mutex.run(repoKey(owner, repo), async () => {
+      await moveObjectsIntoCache(git);
+      await updateRefs(cache, [`update refs/heads/${branch} ${assertFullSha(commitSha)} ${assertFullSha(baseSha)}`]);
+    });
+    await discardSnapshot(git);
+  }
+
+  /**
+   * `git push <url> refs/heads/<branch>:refs/heads/<branch>` from the cache,
+   * create-only: `--force-with-lease=<ref>:` (empty) requires that the remote
+   * has no such branch, so an attempt never moves a branch it did not make.
+   * A refusal throws `push_refused` with the remote's reasons (push-refusal.ts).
+   */
+  async pushBranch(params: RepoId & { branch: string; token?: string | undefined; signal?: AbortSignal }): Promise<void> {
+    const { owner, repo, branch, token, signal } = params;
+    assertSafeBranch(branch);
+    const ref = `refs/heads/${branch}`;
+    await this.pushRefspec({ owner, repo, token, signal, lease: `${ref}:`, refspec: `${ref}:${ref}` });
+  }
+
+  /** Deletes the attempt's branch on the remote, only while it still points at `sha` (a push that a cancel overtook). */
+  async deleteRemoteBranch(params: RepoId & { branch: string; sha: string; token?: string | undefined }): Promise<void> {
+    const { owner, repo, branch, sha, token } = params;
+    assertSafeBranch(branch);
+    const ref = `refs/heads/${branch}`;
+    await this.pushRefspec({ owner, repo, token, lease: `${ref}:${assertFullSha(sha)}`, refspec: `:${ref}` });
+  }
+
+  private async pushRefspec(params: RepoId & { token: string | undefined; signal?: AbortSignal | undefined; lease: string; refspec: string }): Promise<void> {
+    const { owner, repo, token, signal, lease, refspec } = params;
+    const cache = this.cachePath(owner, repo);
+    const url = this.remoteUrl(owner, repo);
     await this.mutex.run(repoKey(owner, repo), async () => {
       if (!isBareRepo(cache)) {
         throw new WorkspaceError("cache_missing", `no cache for ${owner}/${repo}; fetchBase must run before pushBranch`);
       }
       await resetCacheConfig(cache);
-      await runGit({
-        cwd: cache,
-        auth,
-        args: ["push", "--no-recurse-submodules", url, `refs/heads/${branch}:refs/heads/${branch}`],
-      });
+      try {
+        await runGit({
+          gitDir: cache,
+          auth: this.authFor(token),
+          timeoutMs: GIT_NETWORK_TIMEOUT_MS,
+          ...(signal ? { signal } : {}),
+          args: ["push", "--no-recurse-submodules", "--no-verify", `--force-with-lease=${lease}`, url, refspec],
+        });
+      } catch (error) {
+        const refusal = isWorkspaceError(error, "git_failed") ? parsePushRefusal(error.detail ?? "") : undefined;
+        if (!refusal) throw error;
+        throw new WorkspaceError(
+          "push_refused",
+          `the remote refused ${refspec}: ${refusal.reason}`,
+          [refusal.reason, ...refusal.remoteLines].join("\n"),
+        );
+      }
     });
   }
 
-  /** Resolves `path` and throws `unsafe_path` unless it is strictly inside `<home>/worktrees/`. */
-  private insideWorktrees(path: string): string {
-    const root = join(this.home, "worktrees");
-    const resolved = resolve(path);
-    const rel = relative(root, resolved);
-    if (rel === "" || rel.startsWith("..") || isAbsolute(rel)) {
-      throw new WorkspaceError("unsafe_path", `worktree path ${JSON.stringify(path)} is not inside ${root}`);
-    }
-    return resolved;
+  /**
+   * Removes the worktree and orch's admin dir for it; the branch stays.
+   * Harmless when the directory is already gone or on a second call. The
+   * tree leaves the caller's path at once (trash.ts); `drainTrash()` waits
+   * for the deletions.
+   */
+  async removeWorktree(params: RepoId & { path: string }): Promise<void> {
+    const { owner, repo } = params;
+    const path = this.layout.insideWorktrees(params.path);
+    const admin = this.layout.adminPath({ owner, repo, name: basename(path) });
+    await this.mutex.run(repoKey(owner, repo), () => this.discardWorktree({ path, admin }));
+  }
+
+  /** Resolves once every worktree removed so far is deleted from disk. */
+  drainTrash(): Promise<void> {
+    return this.trash.drain();
+  }
+
+  /** Resolves once no spare is being checked out and the trash is empty. For shutdown and tests. */
+  async whenIdle(): Promise<void> {
+    while (this.background.size > 0) await Promise.all([...this.background]);
+    await this.drainTrash();
+  }
+
+  private async discardWorktree(params: { path: string; admin: string }): Promise<void> {
+    await this.trash.discard(params.path);
+    await rm(params.admin, { recursive: true, force: true });
+  }
+
+  /**
+   * Once per repository and process: `git worktree prune` drops admin dirs
+   * whose worktree is gone (a crash between the two removals above).
+   */
+  private pruneOnce(owner: string, repo: string): void {
+    const key = repoKey(owner, repo);
+    if (this.pruned.has(key)) return;
+    this.pruned.add(key);
+    const cache = this.cachePath(owner, repo);
+    this.inBackground(this.mutex.run(key, () => runGit({ gitDir: cache, args: ["worktree", "prune", "--verbose"] }).then(() => undefined)));
+  }
+
+  private inBackground(work: Promise<void>): void {
+    const settled = work.catch(() => {
+      // Background work is an optimisation: the next allocation checks out its own tree.
+    });
+    this.background.add(settled);
+    void settled.finally(() => this.background.delete(settled));
+  }
+
+  private authFor(token: string | undefined): GitAuth | undefined {
+    return token ? { token, gitBaseUrl: this.gitBaseUrl } : undefined;
   }
 }
 
 function repoKey(owner: string, repo: string): string {
   return `${owner}/${repo}`;
-}
-
-function assertSafeRepo(owner: string, repo: string): void {
-  if (!isSafeRepoName(owner, repo)) {
-    throw new WorkspaceError("unsafe_repo", `${JSON.stringify(`${owner}/${repo}`)} is not a valid GitHub repository name`);
-  }
 }
 
 function assertSafeBranch(branch: string): void {
@@ -391,23 +412,6 @@ function remoteTrackingRef(ref: string): string {
   );
 }
 
-function checkBaseUrl(gitBaseUrl: string): string {
-  let url: URL;
-  try {
-    url = new URL(gitBaseUrl);
-  } catch {
-    throw new WorkspaceError("bad_config", `ORCH_GIT_BASE_URL ${JSON.stringify(gitBaseUrl)} is not a URL`);
-  }
-  if (!["https:", "http:", "file:"].includes(url.protocol)) {
-    throw new WorkspaceError("bad_config", `ORCH_GIT_BASE_URL must be https://, http:// or file://, got ${url.protocol}`);
-  }
-  if (url.username || url.password) {
-    // Credentials in a URL end up in logs and in git's config; tokens go in the environment.
-    throw new WorkspaceError("bad_config", "ORCH_GIT_BASE_URL must not contain credentials");
-  }
-  return gitBaseUrl.replace(/\/+$/, "");
-}
-
 async function pathExists(path: string): Promise<boolean> {
   try {
     await lstat(path);
@@ -415,22 +419,6 @@ async function pathExists(path: string): Promise<boolean> {
   } catch {
     return false;
   }
-}
-
-/**
- * `rm -rf` of `path` in a worker thread. Not `fs.promises.rm`: that spreads
- * thousands of unlinks over libuv's four-thread pool, and every other file
- * operation in orch (agent logs, prompt files) would queue behind them.
- */
-function deleteTree(path: string): Promise<void> {
-  return new Promise((resolve, reject) => {
-    const worker = new Worker(
-      `require("node:fs").rmSync(require("node:worker_threads").workerData, { recursive: true, force: true, maxRetries: 3 });`,
-      { eval: true, workerData: path },
-    );
-    worker.once("error", reject);
-    worker.once("exit", (code) => (code === 0 ? resolve() : reject(new Error(`deleting ${path} exited with ${code}`))));
-  });
 }
 
 function isBareRepo(path: string): boolean {
@@ -448,7 +436,7 @@ async function ensureBareRepo(cache: string): Promise<void> {
   const temp = `${cache}.tmp-${process.pid}-${randomBytes(4).toString("hex")}`;
   await mkdir(temp, { recursive: true });
   try {
-    await runGit({ cwd: temp, args: ["init", "--bare", "--quiet"] });
+    await runGit({ gitDir: temp, args: ["init", "--bare", "--template="] });
     await rename(temp, cache);
   } finally {
     await rm(temp, { recursive: true, force: true });
@@ -456,21 +444,19 @@ async function ensureBareRepo(cache: string): Promise<void> {
 }
 
 /**
- * Settings for `worktree add`, whose cost is almost all checkout (creating
- * every file of the tree). Parallel checkout (one worker process per core)
- * made it about a fifth faster for 10,000 files on two cores (bench/, see
- * BENCHMARKS.md); `index.version=4` and `feature.manyFiles` made no
- * measurable difference, so they are left out. Passed with `-c`, not written
- * to the cache's config, which is reset to git's defaults before each fetch.
+ * Settings for `worktree add` and `reset`, whose cost is almost all checkout
+ * (creating every file of the tree). Parallel checkout (one worker process
+ * per core) made it about a fifth faster for 10,000 files on two cores
+ * (bench/, see BENCHMARKS.md). Passed with `-c`, not written to the cache's
+ * config, which is reset to git's defaults before each fetch.
  */
 const CHECKOUT_CONFIG = ["checkout.workers=0"] as const;
 
 /**
- * The cache's config is orch's, but an agent running as the same user can
- * write it through its worktree (`git config` there writes the shared file):
- * a proxy, `sslVerify = false` or an `insteadOf` rewrite would expose the
- * token on the next fetch or push. So it is rewritten to git's defaults
- * before each one. Nothing orch needs lives in it: remotes are named by URL.
+ * The cache's config is orch's alone (no sandbox shows it), and nothing orch
+ * needs lives in it: remotes are named by URL. It is still rewritten to
+ * git's defaults before each fetch and push, so a setting that once got in
+ * (by hand, by an old orch) cannot send the token elsewhere.
  */
 const CACHE_CONFIG = "[core]\n\trepositoryformatversion = 0\n\tfilemode = true\n\tbare = true\n";
 
@@ -478,20 +464,40 @@ async function resetCacheConfig(cache: string): Promise<void> {
   await writeFile(join(cache, "config"), CACHE_CONFIG);
 }
 
-/**
- * The commit a worktree's detached HEAD points at, read from its admin files
- * (no git process: this is on the allocation path); undefined for anything
- * else (missing, on a branch, unreadable).
- */
-async function readWorktreeHead(worktree: string): Promise<string | undefined> {
+/** The commit in an admin dir's detached HEAD; undefined for anything else (missing, on a branch, unreadable). */
+async function readDetachedHead(admin: string): Promise<string | undefined> {
   try {
-    const pointer = await readFile(join(worktree, ".git"), "utf8");
-    const gitdir = /^gitdir: (.+)\n?$/.exec(pointer)?.[1];
-    if (!gitdir) return undefined;
-    const head = await readFile(join(gitdir, "HEAD"), "utf8");
+    const head = await readFile(join(admin, "HEAD"), { encoding: "utf8", flag: constants.O_RDONLY | constants.O_NOFOLLOW });
     return /^[0-9a-f]{40}\n$/.test(head) ? head.trim() : undefined;
   } catch {
     return undefined;
+  }
+}
+
+/** git named the new worktree's admin dir after its folder; anything else means a leftover was in the way. */
+async function assertAdminDir(params: { path: string; admin: string }): Promise<void> {
+  const pointer = await readFile(join(params.path, ".git"), "utf8");
+  if (pointer.trim() !== `gitdir: ${params.admin}`) {
+    throw new WorkspaceError("git_failed", `git put the admin dir of ${params.path} elsewhere than ${params.admin}: ${pointer.trim()}`);
+  }
+}
+
+/**
+ * Throws `dirty_tree` unless the tree is exactly its commit: HEAD at `sha`,
+ * the index and every file as checked out, nothing untracked or ignored.
+ * (`--porcelain=v2 --branch` always prints its headers: see git.ts.)
+ */
+async function assertCleanTree(params: { gitDir: string; workTree: string; sha: string }): Promise<void> {
+  const out = await runGit({
+    gitDir: params.gitDir,
+    workTree: params.workTree,
+    args: ["status", "--porcelain=v2", "--branch", "-z", "--untracked-files=all", "--ignored=matching", "--ignore-submodules=none"],
+  });
+  const entries = out.split("\0").filter((entry) => entry !== "");
+  const oid = entries.find((entry) => entry.startsWith("# branch.oid "))?.slice("# branch.oid ".length);
+  const changes = entries.filter((entry) => !entry.startsWith("# "));
+  if (oid !== params.sha || changes.length > 0) {
+    throw new WorkspaceError("dirty_tree", `${params.workTree} is not a clean checkout of ${params.sha} (${changes.length} changed entries, HEAD ${oid})`);
   }
 }
 
@@ -502,30 +508,24 @@ function branchExistsError(branch: string, repo: string): WorkspaceError {
   );
 }
 
-async function assertNoBranch(params: { cache: string; branch: string; repo: string }): Promise<void> {
-  if (await hasRef(params.cache, `refs/heads/${params.branch}`)) throw branchExistsError(params.branch, params.repo);
-}
-
-/** `git update-ref refs/heads/<branch> <sha> ""`: create-only, so an existing branch is refused, never moved. */
+/** Creates `refs/heads/<branch>` at `sha`, create-only: an existing branch is refused, never moved. */
 async function createBranchRef(params: { cache: string; branch: string; sha: string; repo: string }): Promise<void> {
   const { cache, branch, sha, repo } = params;
-  if (await hasRefFile(cache, branch)) throw branchExistsError(branch, repo);
   try {
-    await runGit({ cwd: cache, args: ["update-ref", "--no-deref", `refs/heads/${branch}`, sha, ""] });
+    await updateRefs(cache, [`create refs/heads/${branch} ${sha}`]);
   } catch (error) {
-    if (await hasRef(cache, `refs/heads/${branch}`)) throw branchExistsError(branch, repo);
+    if (isWorkspaceError(error, "git_failed") && /already exists|cannot lock ref/.test(error.detail ?? "")) throw branchExistsError(branch, repo);
     throw error;
   }
 }
 
-/** A cheap first look for a loose branch ref; update-ref's create-only check is the real guard. */
-async function hasRefFile(cache: string, branch: string): Promise<boolean> {
-  return pathExists(join(cache, "refs", "heads", branch));
-}
-
-async function hasRef(cache: string, ref: string): Promise<boolean> {
-  const out = await runGit({ cwd: cache, args: ["for-each-ref", "--format=%(refname)", ref] });
-  return out.trim() === ref;
+/**
+ * One `git update-ref --stdin` transaction: all commands apply or none. With
+ * `start` and `commit` git answers "start: ok", so simple-git need not wait on
+ * silence (git.ts).
+ */
+async function updateRefs(cache: string, commands: string[]): Promise<void> {
+  await runGit({ gitDir: cache, args: ["update-ref", "--stdin"], input: ["start", ...commands, "commit", ""].join("\n") });
 }
 
 /**
@@ -547,5 +547,5 @@ async function readLooseRef(cache: string, ref: string): Promise<string | undefi
 }
 
 async function resolveCommit(cache: string, ref: string): Promise<string> {
-  return (await runGit({ cwd: cache, args: ["rev-parse", "--verify", "--end-of-options", `${ref}^{commit}`] })).trim();
+  return (await runGit({ gitDir: cache, args: ["rev-parse", "--verify", "--end-of-options", `${ref}^{commit}`] })).trim();
 }

@@ -11,7 +11,7 @@ import type { AttemptRecord } from "../../src/store/records.js";
 import { checkRunRequestedAction, closed, issueCommentCreated, labeled } from "../fakes/events.js";
 import { git, listRemoteBranches } from "../helpers/git-remote.js";
 import { fixtureAgent, OWNER, REPO, startHarness, type Harness } from "../helpers/orch-harness.js";
-import { isAlive, readPidFile, waitUntilGone } from "../helpers/processes.js";
+import { isAlive, readSandboxedPid, waitUntilAttemptGone, waitUntilGone } from "../helpers/processes.js";
 
 const target = { owner: OWNER, repo: REPO };
 let h: Harness | undefined;
@@ -47,9 +47,10 @@ async function startSleeper(harness: Harness, number: number) {
   harness.github.threads.set(number, { state: "open", title: `Issue ${number}`, body: "" });
   await harness.receive("issue_comment", comment(number, "/orch dispatch sleeper"));
   const attempt = await harness.waitFor(async () => (await attemptsOf(harness, number)).find((a) => a.state === "running" && a.pid), "the agent to start");
-  const dir = getAttemptFiles(harness.home, attempt.id).dir;
-  const agentPid = await readPidFile(path.join(dir, "agent.pid"));
-  const grandchildPid = await readPidFile(path.join(dir, "grandchild.pid"));
+  const dir = getAttemptFiles(harness.home, attempt.id).ioDir;
+  // Written inside the sandbox: pids of its own namespace, mapped to the host's.
+  const grandchildPid = await readSandboxedPid({ file: path.join(dir, "grandchild.pid"), attemptId: attempt.id });
+  const agentPid = await readSandboxedPid({ file: path.join(dir, "agent.pid"), attemptId: attempt.id });
   await harness.waitFor(() => harness.github.checkRuns.find((run) => run.external_id === String(attempt.id)), "the check run");
   return { attempt, agentPid, grandchildPid };
 }
@@ -60,6 +61,7 @@ async function expectCancelled(
 ) {
   expect(await waitUntilGone(params.agentPid)).toBe(true);
   expect(await waitUntilGone(params.grandchildPid)).toBe(true);
+  expect(await waitUntilAttemptGone(params.attemptId)).toBe(true);
   const recorded = await harness.store.findAttemptContext(params.attemptId);
   expect(recorded?.attempt.state).toBe("cancelled");
   const checkRun = harness.github.checkRuns.find((run) => run.external_id === String(params.attemptId));

@@ -6,7 +6,7 @@ import { INSTALLATION_TOKEN } from "../fakes/fake-github.js";
 import { issueCommentCreated } from "../fakes/events.js";
 import { git, listRemoteBranches, readFileAtRef } from "../helpers/git-remote.js";
 import { fixtureAgent, OWNER, REPO, startHarness, type Harness } from "../helpers/orch-harness.js";
-import { readPidFile, waitUntilGone } from "../helpers/processes.js";
+import { waitUntilAttemptGone, waitUntilGone } from "../helpers/processes.js";
 
 const target = { owner: OWNER, repo: REPO };
 let harness: Harness | undefined;
@@ -35,7 +35,8 @@ describe("/orch dispatch", () => {
     expect(await listRemoteBranches(h.remote.barePath)).toContain(branch);
     const prompt = await readFileAtRef(h.remote.barePath, `refs/heads/${branch}`, "orch-agent.txt");
     expect(prompt).toMatch(/^You are a coding agent working on the GitHub repository acme\/widgets/);
-    expect(await git(h.remote.barePath, ["log", "--format=%s", `main..${branch}`])).toBe("agent: add orch-agent.txt");
+    // orch commits the files the agent left as one commit of its own; the agent's own commits stay in its throwaway repository.
+    expect(await git(h.remote.barePath, ["log", "--format=%s", `main..${branch}`])).toBe("orch: t1 attempt 1");
 
     // The PR was opened from that branch onto the default branch, as a draft that links the issue.
     expect(h.github.pulls).toHaveLength(1);
@@ -134,11 +135,12 @@ describe("/orch dispatch, when the agent does not succeed", () => {
     expect(attempt).toMatchObject({ state: "timed_out" });
     expect(attempt!.summary).toMatch(/^timed out after [\d.]+s; the agent's processes were killed$/);
     const files = getAttemptFiles(h.home, attempt!.id);
-    const agentPid = await readPidFile(path.join(files.dir, "agent.pid"));
-    const grandchildPid = await readPidFile(path.join(files.dir, "grandchild.pid"));
-    expect(attempt!.pid).toBe(agentPid);
-    expect(await waitUntilGone(agentPid)).toBe(true);
-    expect(await waitUntilGone(grandchildPid)).toBe(true);
+    // The agent and its grandchild ran (their pid files, written inside the sandbox), and nothing of the attempt is left.
+    expect(fs.existsSync(path.join(files.ioDir, "agent.pid"))).toBe(true);
+    expect(fs.existsSync(path.join(files.ioDir, "grandchild.pid"))).toBe(true);
+    expect(attempt!.pid).toEqual(expect.any(Number));
+    expect(await waitUntilGone(attempt!.pid!)).toBe(true);
+    expect(await waitUntilAttemptGone(attempt!.id)).toBe(true);
     expect(h.github.checkRuns[0]!.history.at(-1)).toEqual({ status: "completed", conclusion: "timed_out" });
     expect(h.github.pulls).toEqual([]);
   });

@@ -15,10 +15,15 @@ import { FakeGitHub } from "../fakes/fake-github.js";
 import { serveFakeGitHub, type FakeGitHubServer } from "../fakes/github-server.js";
 import { APP_OWNER, APP_REPO, cleanupApp, prepareApp, startApp, type AppProcess, type AppSetup } from "../helpers/app-process.js";
 import { listRemoteBranches } from "../helpers/git-remote.js";
-import { isAlive, readPidFile, waitUntilGone } from "../helpers/processes.js";
+import { isAlive, readPidFile, readSandboxedPid, waitUntilAttemptGone, waitUntilGone } from "../helpers/processes.js";
 
 const target = { owner: APP_OWNER, repo: APP_REPO };
-const agents = { sleeper: "sleep.sh", committer: "commit-file.sh" };
+const agents = {
+  sleeper: "sleep.sh",
+  committer: "commit-file.sh",
+  // Without orch's sandbox an agent (and what it started) can outlive orch: recovery must stop it.
+  unboxed: { script: "sleep.sh", sandbox: "none" as const },
+};
 
 interface World {
   server: FakeGitHubServer;
@@ -88,24 +93,26 @@ function comment(number: number, body: string) {
 }
 
 /** Dispatches the sleeper on issue `number` (or, for a later attempt, just waits for it) until that attempt runs with a pid and a recorded check run. */
-async function dispatchSleeper(w: World, app: AppProcess, store: Store, number: number, attemptNumber = 1) {
+async function dispatchSleeper(w: World, app: AppProcess, store: Store, number: number, attemptNumber = 1, agent = "sleeper") {
   w.github.threads.set(number, { state: "open", title: `Issue ${number}`, body: "" });
-  if (attemptNumber === 1) await app.deliver("issue_comment", comment(number, "/orch dispatch sleeper"));
+  if (attemptNumber === 1) await app.deliver("issue_comment", comment(number, `/orch dispatch ${agent}`));
   const attempt = await waitFor(
     async () => (await attemptsOf(store, number)).find((a) => a.number === attemptNumber && a.state === "running" && a.pid),
     `attempt ${attemptNumber} on #${number} to run`,
   );
-  return { attempt, ...(await agentOf(w, store, attempt)) };
+  return { attempt, ...(await agentOf(w, store, attempt, agent === "unboxed")) };
 }
 
 /**
  * The pids the sleeper wrote, once its check run exists and orch has recorded
  * its id (before that, a restarted orch has no check run to complete).
  */
-async function agentOf(w: World, store: Store, attempt: AttemptRecord) {
-  const dir = getAttemptFiles(w.setup.home, attempt.id).dir;
-  const agentPid = await readPidFile(path.join(dir, "agent.pid"));
-  const grandchildPid = await readPidFile(path.join(dir, "grandchild.pid"));
+async function agentOf(w: World, store: Store, attempt: AttemptRecord, isUnboxed: boolean) {
+  const dir = getAttemptFiles(w.setup.home, attempt.id).ioDir;
+  // A sandboxed agent writes the pids of its own namespace: map them to the host's.
+  const read = (file: string) => (isUnboxed ? readPidFile(path.join(dir, file)) : readSandboxedPid({ file: path.join(dir, file), attemptId: attempt.id }));
+  const grandchildPid = await read("grandchild.pid");
+  const agentPid = await read("agent.pid");
   const checkRun = await waitFor(() => checkRunOf(w, attempt.id), "the check run");
   await waitFor(async () => (await store.findAttemptContext(attempt.id))?.attempt.checkRunId === checkRun.id, "orch to record the check run");
   return { agentPid, grandchildPid };
@@ -116,18 +123,18 @@ function checkRunOf(w: World, attemptId: number) {
 }
 
 describe("restart after kill -9", () => {
-  it("marks the running attempt lost, stops its surviving agent, completes its check run, and retry works", async () => {
+  it("marks the running attempt lost, completes its check run, and retry works; its sandbox ended with orch", async () => {
     const w = await prepare();
     const first = await start(w);
     const { attempt, agentPid, grandchildPid } = await dispatchSleeper(w, first.app, first.store, 1);
-    expect(attempt.pid).toBe(agentPid);
     expect(checkRunOf(w, attempt.id)?.status).toBe("in_progress");
     await waitFor(() => w.github.statusCommentsOn(1)[0]?.body.includes("running"), "the status comment to show running");
 
     await first.app.kill();
-    // The agent leads its own process group: it outlives orch.
-    expect(isAlive(agentPid)).toBe(true);
-    expect(isAlive(grandchildPid)).toBe(true);
+    // The sandbox dies with its parent: nothing the agent started, setsid or not, outlives orch.
+    expect(await waitUntilGone(agentPid)).toBe(true);
+    expect(await waitUntilGone(grandchildPid)).toBe(true);
+    expect(await waitUntilAttemptGone(attempt.id)).toBe(true);
     expect((await first.store.findAttemptContext(attempt.id))?.attempt.state).toBe("running");
 
     const second = await start(w);
@@ -135,10 +142,8 @@ describe("restart after kill -9", () => {
     // Recovery ran before the app listened.
     const recovered = (await second.store.findAttemptContext(attempt.id))!.attempt;
     expect(recovered).toMatchObject({ state: "lost", summary: expect.stringContaining("orch restarted") });
-    expect(recovered.summary).toContain("its agent was stopped");
+    expect(recovered.summary).toContain("its agent is gone");
     expect(recovered.endedAt).not.toBeNull();
-    expect(await waitUntilGone(agentPid)).toBe(true);
-    expect(await waitUntilGone(grandchildPid)).toBe(true);
     const checkRun = checkRunOf(w, attempt.id)!;
     expect(checkRun.history.at(-1)).toEqual({ status: "completed", conclusion: "failure" });
     expect(checkRun.output?.title).toBe("t1 attempt 1: lost");
@@ -161,23 +166,25 @@ describe("restart after kill -9", () => {
     expect(w.github.unexpected).toEqual([]);
   }, 60_000);
 
-  it("says the agent is gone when it did not outlive orch", async () => {
+  it("stops an unsandboxed agent (sandbox: none) that outlived orch before marking it lost", async () => {
     const w = await prepare();
     const first = await start(w);
-    const { attempt, agentPid, grandchildPid } = await dispatchSleeper(w, first.app, first.store, 2);
+    const { attempt, agentPid, grandchildPid } = await dispatchSleeper(w, first.app, first.store, 2, 1, "unboxed");
+    expect(attempt.pid).toBe(agentPid);
 
     await first.app.kill();
-    process.kill(-agentPid, "SIGKILL");
-    expect(await waitUntilGone(agentPid)).toBe(true);
-    expect(await waitUntilGone(grandchildPid)).toBe(true);
+    // It leads its own process group: it outlives orch.
+    expect(isAlive(agentPid)).toBe(true);
+    expect(isAlive(grandchildPid)).toBe(true);
 
     const second = await start(w);
 
     const recovered = (await second.store.findAttemptContext(attempt.id))!.attempt;
-    expect(recovered).toMatchObject({ state: "lost", summary: expect.stringContaining("its agent is gone") });
+    expect(recovered).toMatchObject({ state: "lost", summary: expect.stringContaining("its agent was stopped") });
+    expect(await waitUntilGone(agentPid)).toBe(true);
+    expect(await waitUntilGone(grandchildPid)).toBe(true);
     const checkRun = checkRunOf(w, attempt.id)!;
     expect(checkRun.history.at(-1)).toEqual({ status: "completed", conclusion: "failure" });
-    expect(checkRun.output?.summary).toContain("its agent is gone");
     expect(w.github.statusCommentsOn(2)[0]!.body).toContain("❓ lost");
     expect(w.github.unexpected).toEqual([]);
   }, 60_000);
@@ -185,7 +192,7 @@ describe("restart after kill -9", () => {
   it("stops what the agent left running even when the agent itself died while orch was down", async () => {
     const w = await prepare();
     const first = await start(w);
-    const { attempt, agentPid, grandchildPid } = await dispatchSleeper(w, first.app, first.store, 5);
+    const { attempt, agentPid, grandchildPid } = await dispatchSleeper(w, first.app, first.store, 5, 1, "unboxed");
 
     await first.app.kill();
     process.kill(agentPid, "SIGKILL");

@@ -72,7 +72,7 @@ describe("secrets", () => {
 
     const thread = await h.store.findThread({ ...target, number: 2 });
     const attempt = (await h.store.findLatestRun(thread!.id))!.tasks[0]!.attempts[0]!;
-    const agentEnv = fs.readFileSync(path.join(getAttemptFiles(h.home, attempt.id).dir, "env.txt"), "utf8");
+    const agentEnv = fs.readFileSync(path.join(getAttemptFiles(h.home, attempt.id).ioDir, "env.txt"), "utf8");
     expect(agentEnv).toContain(`ORCH_ATTEMPT_ID=${attempt.id}`);
     expectClean("the agent's environment", agentEnv);
     expect(agentEnv).not.toMatch(/^(GITHUB_TOKEN|GH_TOKEN|PRIVATE_KEY|WEBHOOK_SECRET|DATABASE_URL|GIT_CONFIG_\w+)=/m);

@@ -36,7 +36,9 @@ const TSX_LOADER = pathToFileURL(createRequire(import.meta.url).resolve("tsx")).
 
 export const APP_OWNER = "acme";
 export const APP_REPO = "widgets";
-const WEBHOOK_SECRET = "restart-test-secret";
+export const APP_WEBHOOK_SECRET = "restart-test-secret-0123456789";
+const WEBHOOK_SECRET = APP_WEBHOOK_SECRET;
+export const APP_PRIVATE_KEY = PRIVATE_KEY;
 /** Fixed, so a restarted orch recognises the attempts the killed one ran. */
 const HOST_ID = "restart-host";
 
@@ -59,16 +61,26 @@ export interface AppSetup {
   processes: AppProcess[];
 }
 
+/** A fixture agent of test/fixtures/agents, by script name, or with its registry settings. */
+export type AppAgent = string | { script: string; sandbox?: "bwrap" | "none"; env?: string[]; timeout?: string };
+
 /**
  * Makes the temp root and everything the app needs there. `agents` maps a
  * registry name to a script in test/fixtures/agents; the first is the default.
+ * Agents run in orch's sandbox unless their entry says `sandbox: none`.
  */
 export async function prepareApp(params: {
   github: FakeGitHubServer;
-  agents: Record<string, string>;
+  agents: Record<string, AppAgent>;
   maxRunning?: number;
+  /** Extra environment for the app (and so for the agents that list the names). */
+  env?: Record<string, string>;
+  /** Where the temp root goes (default os.tmpdir()); see visible-dir.ts for layouts the sandbox must hide itself. */
+  parentDir?: string;
+  /** Also give the app its private key as a file (PRIVATE_KEY_PATH), at `<root>/keys/app.pem`. */
+  keyFile?: boolean;
 }): Promise<AppSetup> {
-  const root = fs.mkdtempSync(path.join(os.tmpdir(), "orch-app-"));
+  const root = fs.mkdtempSync(path.join(params.parentDir ?? os.tmpdir(), "orch-app-"));
   const cwd = path.join(root, "cwd");
   const home = path.join(root, "home");
   fs.mkdirSync(cwd);
@@ -81,11 +93,20 @@ export async function prepareApp(params: {
     [
       `default_agent: ${names[0]}`,
       "agents:",
-      ...names.flatMap((name) => [
-        `  ${name}:`,
-        `    command: ${JSON.stringify([path.join(AGENTS_DIR, params.agents[name]!), "{prompt}"])}`,
-        "    timeout: 5m",
-      ]),
+      ...names.flatMap((name) => {
+        const raw = params.agents[name]!;
+        const agent = typeof raw === "string" ? { script: raw } : raw;
+        return [
+          `  ${name}:`,
+          `    command: ${JSON.stringify([path.join(AGENTS_DIR, agent.script), "{prompt}"])}`,
+          `    timeout: ${agent.timeout ?? "5m"}`,
+          ...(agent.sandbox ? [`    sandbox: ${agent.sandbox}`] : []),
+          ...(agent.env ? [`    env: ${JSON.stringify(agent.env)}`] : []),
+        ];
+      }),
+      // The fixture agents live in this repository, which may lie under a folder every sandbox hides (/tmp, /root).
+      "sandbox:",
+      `  expose: ${JSON.stringify([AGENTS_DIR])}`,
       "concurrency:",
       `  max_running: ${params.maxRunning ?? 4}`,
       `  per_repository: ${params.maxRunning ?? 4}`,
@@ -111,7 +132,13 @@ export async function prepareApp(params: {
     ORCH_GIT_BASE_URL: remote.url,
     ORCH_HOST_ID: HOST_ID,
     TSX_TSCONFIG_PATH: path.join(REPO_ROOT, "tsconfig.json"),
+    ...params.env,
   };
+  if (params.keyFile) {
+    fs.mkdirSync(path.join(root, "keys"), { mode: 0o700 });
+    fs.writeFileSync(path.join(root, "keys", "app.pem"), PRIVATE_KEY, { mode: 0o600 });
+    env.PRIVATE_KEY_PATH = path.join(root, "keys", "app.pem");
+  }
   return { root, cwd, home, databaseUrl, configPath, remote, github: params.github, env, processes: [] };
 }
 
@@ -218,27 +245,24 @@ export async function cleanupApp(setup: AppSetup): Promise<void> {
 }
 
 /**
- * SIGKILLs the process group of every fixture agent (and orphaned grandchild)
- * whose pid file is under ORCH_HOME/attempts and that is still one of this
- * setup's: its environment names its attempt directory, so a recycled pid is
- * never touched.
+ * SIGKILLs every process still working for one of this setup's attempts:
+ * its environment names an attempt folder under ORCH_HOME (sandboxed agents
+ * end with orch; agents run with `sandbox: none` and what they started may
+ * not), so a recycled pid is never touched.
  */
 export function killLeftoverAgents(home: string): void {
-  const attempts = path.join(home, "attempts");
-  if (!fs.existsSync(attempts)) return;
-  for (const id of fs.readdirSync(attempts)) {
-    const dir = path.join(attempts, id);
-    for (const file of ["agent.pid", "grandchild.pid"]) {
-      const pid = Number(readOrEmpty(path.join(dir, file)).trim());
-      if (!Number.isSafeInteger(pid) || pid <= 1) continue;
-      if (!readOrEmpty(`/proc/${pid}/environ`).split("\0").includes(`ORCH_ATTEMPT_DIR=${dir}`)) continue;
-      const pgid = Number(readOrEmpty(`/proc/${pid}/stat`).slice(readOrEmpty(`/proc/${pid}/stat`).lastIndexOf(")") + 2).split(" ")[2]);
-      if (Number.isSafeInteger(pgid) && pgid > 1 && pgid !== process.pid) signalGroup(pgid, "SIGKILL");
-      try {
-        process.kill(pid, "SIGKILL");
-      } catch {
-        // already gone
-      }
+  if (!fs.existsSync(home)) return;
+  const prefix = `ORCH_ATTEMPT_DIR=${path.join(fs.realpathSync.native(home), "attempts")}${path.sep}`;
+  const plainPrefix = `ORCH_ATTEMPT_DIR=${path.join(home, "attempts")}${path.sep}`;
+  for (const entry of fs.readdirSync("/proc")) {
+    const pid = Number(entry);
+    if (!Number.isSafeInteger(pid) || pid <= 1 || pid === process.pid) continue;
+    const environ = readOrEmpty(`/proc/${pid}/environ`).split("\0");
+    if (!environ.some((line) => line.startsWith(prefix) || line.startsWith(plainPrefix))) continue;
+    try {
+      process.kill(pid, "SIGKILL");
+    } catch {
+      // already gone
     }
   }
 }

@@ -22,6 +22,7 @@ import { FakeGitHub } from "../fakes/fake-github.js";
 import { createDatabaseUrl } from "./databases.js";
 import { createRemote, type Remote } from "./git-remote.js";
 import { migrateDatabase, openDb } from "../../src/store/db.js";
+import { prepareContainment } from "../../src/containment.js";
 
 export const AGENTS_DIR = fileURLToPath(new URL("../fixtures/agents/", import.meta.url));
 const privateKey = fs.readFileSync(fileURLToPath(new URL("../fixtures/mock-cert.pem", import.meta.url)), "utf8");
@@ -29,9 +30,9 @@ const privateKey = fs.readFileSync(fileURLToPath(new URL("../fixtures/mock-cert.
 export const OWNER = "acme";
 export const REPO = "widgets";
 
-/** A registry entry for a fixture agent script. */
+/** A registry entry for a fixture agent script, run in orch's sandbox like any agent. */
 export function fixtureAgent(script: string, overrides: Partial<AgentSpec> = {}): Omit<AgentSpec, "name"> {
-  return { command: [path.join(AGENTS_DIR, script), "{prompt}"], env: [], timeoutMs: 60_000, ...overrides };
+  return { command: [path.join(AGENTS_DIR, script), "{prompt}"], env: [], timeoutMs: 60_000, sandbox: "bwrap", network: true, ...overrides };
 }
 
 export interface Harness {
@@ -42,6 +43,8 @@ export interface Harness {
   remote: Remote;
   root: string;
   home: string;
+  /** orch's working directory as its sandboxes see it (it holds a `.env`). */
+  cwd: string;
   databaseUrl: string;
   logs: string[];
   /** The bare cache of the test repository, for git assertions. */
@@ -64,10 +67,15 @@ export async function startHarness(params: {
   env?: NodeJS.ProcessEnv;
   /** Keep Octokit's retry plugin on (as in production), with short waits. */
   retry?: boolean;
+  /** More paths every sandbox hides (`sandbox.hide`). */
+  hide?: string[];
 }): Promise<Harness> {
   const root = fs.mkdtempSync(path.join(os.tmpdir(), "orch-e2e-"));
   const home = path.join(root, "home");
+  const cwd = path.join(root, "cwd");
   fs.mkdirSync(home);
+  fs.mkdirSync(cwd);
+  fs.writeFileSync(path.join(cwd, ".env"), "WEBHOOK_SECRET=harness-dotenv-secret\n");
   const remote = await createRemote({ root: path.join(root, "remotes"), owner: OWNER, repo: REPO, files: { "README.md": "# widgets\n" } });
   const databaseUrl = await createDatabaseUrl(params.provider ?? "sqlite", root);
   await migrateDatabase(databaseUrl);
@@ -80,7 +88,11 @@ export async function startHarness(params: {
     concurrency: { maxRunning: 4, perRepository: 4, perAgent: {}, ...params.concurrency },
     killGraceMs: params.killGraceMs ?? 500,
     git: { authorName: "orch[bot]", authorEmail: "orch[bot]@users.noreply.github.com" },
+    // The fixture agents live in this repository, which may lie under a folder every sandbox hides (/tmp, /root).
+    sandbox: { hide: params.hide ?? [], expose: [AGENTS_DIR] },
   };
+  const env = { ...process.env, ...params.env };
+  const containment = await prepareContainment({ config, env, databaseUrl, cwd });
 
   nock.disableNetConnect();
   const github = new FakeGitHub(OWNER, REPO).start();
@@ -108,7 +120,7 @@ export async function startHarness(params: {
   let orch: Orch | undefined;
   await probot.load(
     createApp(
-      { store, config, home, gitBaseUrl: remote.url, host: "test-host", env: { ...process.env, ...params.env } },
+      { store, config, home, gitBaseUrl: remote.url, host: "test-host", env, sandbox: containment.sandbox, redactor: containment.redactor },
       (started) => (orch = started),
     ),
   );
@@ -122,6 +134,7 @@ export async function startHarness(params: {
     remote,
     root,
     home,
+    cwd,
     databaseUrl,
     logs,
     cacheGit: () => path.join(home, "repos", OWNER, `${REPO}.git`),

@@ -1,10 +1,24 @@
 import fs from "node:fs/promises";
+import path from "node:path";
 import { buildAgentArgv } from "../../agents/build-argv.js";
 import { readResultFile, type AgentResult, type InvalidResultFile } from "../../agents/result-file.js";
 import { buildAgentEnv, startAgent, type AgentExit } from "../../agents/runner.js";
+import type { AgentSpec } from "../../config/server-config.js";
+import { isUserError } from "../../errors.js";
+import { buildBwrapArgv } from "../../sandbox/bwrap-argv.js";
+import { resolveProgram } from "../../sandbox/resolve-program.js";
+import { resolveSandboxView, type SandboxView } from "../../sandbox/sandbox-view.js";
 import type { AttemptContext } from "../../store/records.js";
-import { getAttemptFiles } from "../attempt-files.js";
+import { getAttemptFiles, type AttemptFiles } from "../attempt-files.js";
 import type { PipelineDeps } from "../deps.js";
+
+/** Where the agent finds its files, as it sees them. */
+interface AgentPaths {
+  home: string;
+  ioDir: string;
+  promptFile: string;
+  resultFile: string;
+}
 
 export interface AgentRun {
   exit: AgentExit;
@@ -13,46 +27,62 @@ export interface AgentRun {
 
 /**
  * Runs the attempt's agent in its worktree: argv from the server's registry
- * (never a shell), the prompt as ORCH_PROMPT_FILE and `{prompt}`, a reduced
- * environment without any GitHub token, the agent's timeout, output to the
- * attempt's log, and its whole process group killed on cancel or timeout.
+ * (never a shell), inside orch's sandbox unless its entry says `sandbox:
+ * none`; the prompt as ORCH_PROMPT_FILE and `{prompt}`; a fresh HOME seeded
+ * from the entry's `home:` folder; a reduced environment without any GitHub
+ * token; the agent's timeout; its output into the attempt's log through the
+ * redactor; and everything it started killed on cancel or timeout.
  */
 export async function runAgent(
-  deps: Pick<PipelineDeps, "config" | "home" | "env" | "store">,
+  deps: Pick<PipelineDeps, "config" | "home" | "env" | "store" | "sandbox" | "redactor" | "cache">,
   params: { context: AttemptContext; worktreePath: string; signal: AbortSignal },
 ): Promise<AgentRun> {
-  const { config, home, env, store } = deps;
+  const { config, home, env, store, redactor } = deps;
   const { context, worktreePath, signal } = params;
   const { attempt, task, thread } = context;
   const spec = config.agents[attempt.agent];
   if (!spec) {
     const known = Object.keys(config.agents).join(", ");
-    return {
-      exit: { reason: "spawn_failed", message: `agent "${attempt.agent}" is not in the server's registry any more (known: ${known})`, durationMs: 0 },
-      result: undefined,
-    };
+    return failed(`agent "${attempt.agent}" is not in the server's registry any more (known: ${known})`);
   }
   const files = getAttemptFiles(home, attempt.id);
-  await fs.mkdir(files.dir, { recursive: true });
-  await fs.writeFile(files.promptFile, attempt.prompt, { mode: 0o600 });
-  await fs.rm(files.resultFile, { force: true });
-  const agent = startAgent({
-    argv: buildAgentArgv(spec, attempt.prompt),
-    cwd: worktreePath,
-    env: buildAgentEnv({
+  await prepareAttemptFiles({ files, prompt: attempt.prompt, spec });
+  const isSandboxed = spec.sandbox === "bwrap";
+  const command = buildAgentArgv(spec, attempt.prompt);
+  const buildEnv = (paths: AgentPaths) =>
+    buildAgentEnv({
       source: env,
       passThrough: spec.env,
       extra: {
-        ORCH_PROMPT_FILE: files.promptFile,
-        ORCH_RESULT_FILE: files.resultFile,
-        ORCH_ATTEMPT_DIR: files.dir,
+        HOME: paths.home,
+        ...(isSandboxed ? { TMPDIR: "/tmp" } : {}),
+        ORCH_PROMPT_FILE: paths.promptFile,
+        ORCH_RESULT_FILE: paths.resultFile,
+        ORCH_ATTEMPT_DIR: paths.ioDir,
         ORCH_ATTEMPT_ID: String(attempt.id),
         ORCH_TASK: task.key,
         ORCH_REPOSITORY: `${thread.owner}/${thread.repo}`,
         ORCH_THREAD_NUMBER: String(thread.number),
       },
-    }),
+    });
+  let argv = command;
+  let agentEnv = buildEnv({ home: files.homeDir, ioDir: files.ioDir, promptFile: files.promptFile, resultFile: files.resultFile });
+  if (isSandboxed) {
+    const sandboxed = buildSandboxedArgv({ deps, files, worktreePath, spec, command, pathEnv: agentEnv.PATH, thread });
+    if ("problem" in sandboxed) return failed(sandboxed.problem);
+    argv = sandboxed.argv;
+    // The sandbox shows real paths only: a symlink on the way to ORCH_HOME does not resolve inside.
+    const { view } = sandboxed;
+    agentEnv = buildEnv({ home: view.agentHome, ioDir: view.ioDir, promptFile: view.promptFile, resultFile: path.join(view.ioDir, path.basename(files.resultFile)) });
+  }
+  const agent = await startAgent({
+    argv,
+    program: command[0] ?? "",
+    sandboxed: isSandboxed,
+    cwd: worktreePath,
+    env: agentEnv,
     logFile: files.logFile,
+    redact: (text) => redactor.redact(text),
     timeoutMs: spec.timeoutMs,
     killGraceMs: config.killGraceMs,
     signal,
@@ -61,4 +91,66 @@ export async function runAgent(
   const exit = await agent.exited;
   const result = exit.reason === "exited" ? await readResultFile(files.resultFile) : undefined;
   return { exit, result };
+}
+
+function failed(message: string): AgentRun {
+  return { exit: { reason: "spawn_failed", message, durationMs: 0 }, result: undefined };
+}
+
+/**
+ * A fresh io folder (the prompt, and room for the result file) and a fresh
+ * HOME, copied from the entry's template folder when it has one. Whatever an
+ * earlier run of this attempt id left there is gone first.
+ */
+async function prepareAttemptFiles(params: { files: AttemptFiles; prompt: string; spec: AgentSpec }): Promise<void> {
+  const { files, prompt, spec } = params;
+  await fs.rm(files.ioDir, { recursive: true, force: true });
+  await fs.rm(files.homeDir, { recursive: true, force: true });
+  await fs.mkdir(files.ioDir, { recursive: true, mode: 0o700 });
+  await fs.writeFile(files.promptFile, prompt, { mode: 0o600 });
+  if (spec.homeTemplate) {
+    await fs.cp(spec.homeTemplate, files.homeDir, { recursive: true, verbatimSymlinks: true, errorOnExist: false });
+  } else {
+    await fs.mkdir(files.homeDir, { recursive: true, mode: 0o700 });
+  }
+}
+
+/** `bwrap … -- /abs/program args`, or why the agent cannot run in its sandbox (safe to show on GitHub). */
+function buildSandboxedArgv(params: {
+  deps: Pick<PipelineDeps, "config" | "home" | "sandbox" | "cache">;
+  files: AttemptFiles;
+  worktreePath: string;
+  spec: AgentSpec;
+  command: string[];
+  pathEnv: string | undefined;
+  thread: { owner: string; repo: string };
+}): { argv: string[]; view: SandboxView } | { problem: string } {
+  const { deps, files, worktreePath, spec, command, pathEnv, thread } = params;
+  const { sandbox, config, home, cache } = deps;
+  if (!sandbox.bwrap) return { problem: "orch's sandbox (bubblewrap) is not available on this host; the operator must install the package bubblewrap" };
+  try {
+    const view = resolveSandboxView({
+      worktree: worktreePath,
+      ioDir: files.ioDir,
+      promptFile: files.promptFile,
+      agentHome: files.homeDir,
+      readOnlyBinds: [path.join(cache.cachePath(thread.owner, thread.repo), "objects")],
+      hidden: {
+        orchHome: home,
+        orchCwd: sandbox.orchCwd,
+        orchUserHome: sandbox.orchUserHome,
+        ...(sandbox.databaseDir ? { databaseDir: sandbox.databaseDir } : {}),
+        ...(sandbox.privateKeyFile ? { privateKeyFile: sandbox.privateKeyFile } : {}),
+        operatorPaths: config.sandbox.hide,
+      },
+      exposed: config.sandbox.expose,
+      network: spec.network,
+    });
+    const program = resolveProgram({ program: command[0] ?? "", pathEnv, view });
+    if (!program.ok) return { problem: program.problem };
+    return { argv: buildBwrapArgv({ bwrap: sandbox.bwrap, view, command: [program.path, ...command.slice(1)] }), view };
+  } catch (error) {
+    if (isUserError(error)) return { problem: `the agent's sandbox cannot be set up: ${error.message}` };
+    throw error;
+  }
 }
