@@ -14,8 +14,8 @@
  * bench creates next. Allocation creates and never deletes; release deletes
  * what allocation created.
  */
-import { mkdir, readFile } from "node:fs/promises";
-import { join } from "node:path";
+import { mkdir } from "node:fs/promises";
+import { basename, join } from "node:path";
 import { RepoCache } from "../src/workspace/repo-cache.js";
 import type { BenchContext } from "./context.js";
 import { bash, diskUsageKiB, git, shellQuote } from "./git-cli.js";
@@ -112,7 +112,8 @@ export async function benchAllocation(ctx: BenchContext): Promise<{ result: Sect
 
   log("workspace: disk per attempt");
   const first = pairs[0]!;
-  const adminDir = (await readFile(join(first.worktree, ".git"), "utf8")).replace(/^gitdir: /, "").trim();
+  // orch's admin dir for the worktree (its index and HEAD); the worktree's own `.git` is the agent's repository.
+  const adminDir = join(cachePath, "worktrees", basename(first.worktree));
   const refFile = join(cachePath, "refs", "heads", "bench", `alloc-${nameOf(0)}`);
   const worktreeKiB = await diskUsageKiB([first.worktree]);
   const attemptKiB = await diskUsageKiB([first.worktree, adminDir, refFile]);
@@ -185,9 +186,10 @@ export async function benchAllocation(ctx: BenchContext): Promise<{ result: Sect
       `${remote.files.toLocaleString("en")} files as that checkout, so it could beat a clone only by the transfer ` +
       `(${formatRatio(clone / (clone - transfer))} here). orch instead takes the repository's spare worktree, checked out in the ` +
       `background after the previous allocation, and moves it into place: at the spare's own commit (as here: the remote did ` +
-      `not change) it only creates the branch ref and points HEAD at it; at another commit a checkout writes the files that ` +
-      `differ. The spare is refilled off the caller's path (untimed here, between rounds).`,
-    `Disk: worktree alone ${(worktreeKiB / 1024).toFixed(1)} MiB, its admin dir in the cache (index, HEAD) ${(adminKiB / 1024).toFixed(2)} MiB; ` +
+      `not change) it checks the spare is clean (\`git status\`, nothing changed, new or ignored), creates the branch ref, ` +
+      `points HEAD at it and gives the worktree the agent's own repository (a copy of orch's index, the cache's objects borrowed); ` +
+      `at another commit a checkout writes the files that differ. The spare is refilled off the caller's path (untimed here, between rounds).`,
+    `Disk: worktree alone (with the agent's repository: its copy of the index) ${(worktreeKiB / 1024).toFixed(1)} MiB, its admin dir in the cache (index, HEAD) ${(adminKiB / 1024).toFixed(2)} MiB; ` +
       `the objects are the cache's, shared by every worktree. Each repository also keeps one spare tree (one more checkout per repository, not per attempt).`,
     `No-op refresh (orch): ${spread(fetches.orch)}, p95 ${formatMs(percentile(fetches.orch, 95))}. ` +
       `Plain git fetch: ${spread(fetches.plain)}, p95 ${formatMs(percentile(fetches.plain, 95))}.`,

@@ -367,11 +367,14 @@ describe("the spare worktree", () => {
         await writeFile(join(spare, ".git-info-test", "x"), "x\n");
       },
     },
-  ])("is not handed out with $name: the next attempt gets a clean checkout", async ({ plant }) => {
+  ])("is not handed out with $name by an unsandboxed agent: the next attempt gets a clean checkout", async ({ plant }) => {
     await cache.fetchBase({ owner: "acme", repo: "app", ref: "refs/heads/main" });
     await cache.addWorktree({ owner: "acme", repo: "app", branch: "orch/1/t1/a1", sha: remote.headSha, path: cache.worktreePath("a1") });
     await cache.whenIdle();
+    // What an agent run with `sandbox: none` could do (a sandboxed one cannot see the spare).
+    const ended = cache.noteUnsandboxedAgent();
     await plant(cache.sparePath("acme", "app"));
+    ended();
 
     const path = cache.worktreePath("a2");
     await cache.addWorktree({ owner: "acme", repo: "app", branch: "orch/1/t1/a2", sha: remote.headSha, path });
@@ -380,6 +383,37 @@ describe("the spare worktree", () => {
     expect(await readFile(join(path, "README.md"), "utf8")).toBe("# acme/app\n");
     expect(existsSync(join(path, "planted.js"))).toBe(false);
     expect(existsSync(join(path, ".git-info-test"))).toBe(false);
+  });
+
+  it.each([
+    { name: "while an unsandboxed agent still runs", before: (c: RepoCache) => void c.noteUnsandboxedAgent(), use: (c: RepoCache) => c },
+    { name: "when the spare was left by an earlier process", before: () => undefined, use: () => new RepoCache({ home, gitBaseUrl: remote.url }) },
+  ])("is checked again before use $name", async ({ before, use }) => {
+    await cache.fetchBase({ owner: "acme", repo: "app", ref: "refs/heads/main" });
+    await cache.addWorktree({ owner: "acme", repo: "app", branch: "orch/1/t1/a1", sha: remote.headSha, path: cache.worktreePath("a1") });
+    await cache.whenIdle();
+    before(cache);
+    await writeFile(join(cache.sparePath("acme", "app"), "planted.js"), "evil()\n");
+
+    const next = use(cache);
+    const path = next.worktreePath("a2");
+    await next.addWorktree({ owner: "acme", repo: "app", branch: "orch/1/t1/a2", sha: remote.headSha, path });
+
+    expect(existsSync(join(path, "planted.js"))).toBe(false);
+    await next.whenIdle();
+  });
+
+  it("is handed out without a second full check when nothing that could write it ran since it was made", async () => {
+    await cache.fetchBase({ owner: "acme", repo: "app", ref: "refs/heads/main" });
+    await cache.addWorktree({ owner: "acme", repo: "app", branch: "orch/1/t1/a1", sha: remote.headSha, path: cache.worktreePath("a1") });
+    await cache.whenIdle();
+    // Only orch (or an unsandboxed agent, which would have been noted) can write here; this stands for neither.
+    await writeFile(join(cache.sparePath("acme", "app"), "written-by-the-test.txt"), "x\n");
+
+    const path = cache.worktreePath("a2");
+    await cache.addWorktree({ owner: "acme", repo: "app", branch: "orch/1/t1/a2", sha: remote.headSha, path });
+
+    expect(existsSync(join(path, "written-by-the-test.txt"))).toBe(true);
   });
 
   it("is thrown away and replaced by a plain checkout when git no longer knows it", async () => {

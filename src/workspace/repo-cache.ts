@@ -69,6 +69,14 @@ export class RepoCache {
   private readonly background = new Set<Promise<void>>();
   /** Caches whose stale worktree admin dirs this process has pruned. */
   private readonly pruned = new Set<string>();
+  /**
+   * When each spare was last checked clean, on a clock of this process that
+   * also ticks when an unsandboxed agent ends; see takeSpare.
+   */
+  private readonly spareCheckedAt = new Map<string, number>();
+  private trustClock = 0;
+  private unsandboxedRunning = 0;
+  private lastUnsandboxedEnd = 0;
 
   constructor(options: RepoCacheOptions) {
     this.layout = new WorkspaceLayout(options.home);
@@ -213,24 +221,50 @@ export class RepoCache {
   }
 
   /**
+   * Says an agent is about to run without orch's sandbox (`sandbox: none`):
+   * it could write into spares, so until it has ended every spare is checked
+   * again before it is handed out. Call the returned function when it ends.
+   */
+  noteUnsandboxedAgent(): () => void {
+    this.unsandboxedRunning += 1;
+    let isDone = false;
+    return () => {
+      if (isDone) return;
+      isDone = true;
+      this.unsandboxedRunning -= 1;
+      this.lastUnsandboxedEnd = ++this.trustClock;
+    };
+  }
+
+  /**
    * Moves the repository's spare to `path` and puts it on `branch` (which
-   * points at `sha`), after checking it is exactly what orch checked out: no
-   * changed, new or ignored file, HEAD at its own commit. At another commit a
-   * checkout writes the files that differ. False, with the spare thrown away,
-   * when it is missing, dirty or any step fails; the caller then checks out
-   * from scratch.
+   * points at `sha`), when it is exactly what orch checked out: no changed,
+   * new or ignored file, HEAD at its own commit. At another commit a
+   * checkout writes the files that differ. False, with the spare thrown
+   * away, when it is missing, dirty or any step fails; the caller then checks
+   * out from scratch.
+   *
+   * The clean check (`git status` of the whole tree, some 50 ms for 10,000
+   * files) runs when the spare is made, off the caller's path. No sandboxed
+   * agent can reach a spare (it lies in ORCH_HOME, which every sandbox
+   * hides), so the check is made again here, on the caller's path, only when
+   * something that could have written it ran since: an unsandboxed agent, or
+   * an earlier orch process (a spare found on disk).
    */
   private async takeSpare(params: RepoId & { cache: string; path: string; admin: string; branch: string; sha: string }): Promise<boolean> {
-    const { owner, repo, cache, path, admin, branch, sha } = params;
+    const { owner, repo, path, admin, branch, sha } = params;
     const spare = this.sparePath(owner, repo);
     const spareAdmin = this.layout.adminPath({ owner, repo, name: spareName(owner, repo) });
     const spareSha = await readDetachedHead(spareAdmin);
+    const checkedAt = this.spareCheckedAt.get(spare);
+    this.spareCheckedAt.delete(spare);
     if (spareSha === undefined) {
       if ((await pathExists(spare)) || (await pathExists(spareAdmin))) await this.discardWorktree({ path: spare, admin: spareAdmin });
       return false;
     }
     try {
-      await assertCleanTree({ gitDir: spareAdmin, workTree: spare, sha: spareSha });
+      const isTrusted = checkedAt !== undefined && this.unsandboxedRunning === 0 && checkedAt > this.lastUnsandboxedEnd;
+      if (!isTrusted) await assertCleanTree({ gitDir: spareAdmin, workTree: spare, sha: spareSha });
       await rename(spare, path);
       await rename(spareAdmin, admin);
       await writeFile(join(admin, "gitdir"), `${join(path, ".git")}\n`);
@@ -245,7 +279,11 @@ export class RepoCache {
     }
   }
 
-  /** Checks out a new spare at `sha` in the background, unless the repository has one. */
+  /**
+   * Checks out a new spare at `sha` in the background, unless the repository
+   * has one, and checks it clean (which also refreshes its index, so the
+   * next check reads no file twice).
+   */
   private refillSpare(params: RepoId & { sha: string }): void {
     const { owner, repo, sha } = params;
     const cache = this.cachePath(owner, repo);
@@ -257,6 +295,9 @@ export class RepoCache {
         await rm(admin, { recursive: true, force: true });
         await runGit({ gitDir: cache, config: CHECKOUT_CONFIG, args: ["worktree", "add", "--detach", spare, sha] });
         await assertAdminDir({ path: spare, admin });
+        const startedAt = ++this.trustClock;
+        await assertCleanTree({ gitDir: admin, workTree: spare, sha });
+        this.spareCheckedAt.set(spare, startedAt);
       }),
     );
   }

@@ -1,4 +1,5 @@
 import fs from "node:fs";
+import os from "node:os";
 import path from "node:path";
 import { afterEach, describe, expect, it } from "vitest";
 import { getAttemptFiles } from "../../src/pipeline/attempt-files.js";
@@ -143,5 +144,27 @@ describe("/orch dispatch, when the agent does not succeed", () => {
     expect(await waitUntilAttemptGone(attempt!.id)).toBe(true);
     expect(h.github.checkRuns[0]!.history.at(-1)).toEqual({ status: "completed", conclusion: "timed_out" });
     expect(h.github.pulls).toEqual([]);
+  });
+
+  it("gives the agent a fresh HOME of its own per attempt, seeded from its entry's home: folder", async () => {
+    const template = fs.mkdtempSync(path.join(os.tmpdir(), "orch-home-template-"));
+    fs.mkdirSync(path.join(template, ".tool"));
+    fs.writeFileSync(path.join(template, ".tool", "auth.json"), '{"login":"operator"}\n');
+    try {
+      harness = await startHarness({ agents: { homer: fixtureAgent("home-check.sh", { homeTemplate: template }) } });
+      const h = harness;
+      await h.deliver("issue_comment", issueCommentCreated({ ...target, number: 11, body: "/orch dispatch" }));
+      await h.deliver("issue_comment", issueCommentCreated({ ...target, number: 12, body: "/orch dispatch" }));
+
+      for (const number of [11, 12]) {
+        const branch = `refs/heads/orch/${number}/t1/a1`;
+        expect(await readFileAtRef(h.remote.barePath, branch, "home-seen.txt")).toBe('{"login":"operator"}\n');
+        // What the first agent wrote into its HOME never reached the second's.
+        expect(await readFileAtRef(h.remote.barePath, branch, "home-listing.txt")).toBe(".tool\n");
+      }
+      expect(fs.readdirSync(template)).toEqual([".tool"]);
+    } finally {
+      fs.rmSync(template, { recursive: true, force: true });
+    }
   });
 });

@@ -75,6 +75,8 @@ export async function runAgent(
     const { view } = sandboxed;
     agentEnv = buildEnv({ home: view.agentHome, ioDir: view.ioDir, promptFile: view.promptFile, resultFile: path.join(view.ioDir, path.basename(files.resultFile)) });
   }
+  // Unsandboxed, it could write into the spare worktrees: they are checked again before use.
+  const releaseSpares = isSandboxed ? undefined : deps.cache.noteUnsandboxedAgent();
   const agent = await startAgent({
     argv,
     program: command[0] ?? "",
@@ -87,8 +89,13 @@ export async function runAgent(
     killGraceMs: config.killGraceMs,
     signal,
   });
-  if (agent.pid !== undefined) await store.updateAttempt({ attemptId: attempt.id, progress: { pid: agent.pid } });
-  const exit = await agent.exited;
+  let exit: AgentExit;
+  try {
+    if (agent.pid !== undefined) await store.updateAttempt({ attemptId: attempt.id, progress: { pid: agent.pid } });
+    exit = await agent.exited;
+  } finally {
+    releaseSpares?.();
+  }
   const result = exit.reason === "exited" ? await readResultFile(files.resultFile) : undefined;
   return { exit, result };
 }
