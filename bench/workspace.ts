@@ -186,7 +186,7 @@ export async function benchAllocation(ctx: BenchContext): Promise<{ result: Sect
       `${remote.files.toLocaleString("en")} files as that checkout, so it could beat a clone only by the transfer ` +
       `(${formatRatio(clone / (clone - transfer))} here). orch instead takes the repository's spare worktree, checked out in the ` +
       `background after the previous allocation, and moves it into place: at the spare's own commit (as here: the remote did ` +
-      `not change) it checks the spare is clean (\`git status\`, nothing changed, new or ignored), creates the branch ref, ` +
+      `not change) it creates the branch ref (the spare was checked clean with \`git status\` when it was made, off the path), ` +
       `points HEAD at it and gives the worktree the agent's own repository (a copy of orch's index, the cache's objects borrowed); ` +
       `at another commit a checkout writes the files that differ. The spare is refilled off the caller's path (untimed here, between rounds).`,
     `Disk: worktree alone (with the agent's repository: its copy of the index) ${(worktreeKiB / 1024).toFixed(1)} MiB, its admin dir in the cache (index, HEAD) ${(adminKiB / 1024).toFixed(2)} MiB; ` +
