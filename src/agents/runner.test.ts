@@ -510,6 +510,22 @@ describe("buildAgentEnv", () => {
   });
 });
 
+describe("startAgent: idle timeout", () => {
+  it("ends an agent that prints nothing and changes nothing, as timed out and idle", async () => {
+    const exit = await (await start({ argv: ["bash", "-c", "echo starting; sleep 300"], idleTimeoutMs: 1_000 })).exited;
+    expect(exit).toMatchObject({ reason: "timed_out", idleMs: 1_000 });
+    expect(await log()).toMatch(/\[orch\] idle for 1\.0s \(no output, no file change\) after \d+\.\ds, killed its process group\n$/);
+  });
+
+  it.each([
+    { name: "keeps printing", script: "for i in 1 2 3 4 5 6 7; do echo tick $i; sleep 0.4; done" },
+    { name: "prints nothing but keeps changing files", script: "for i in 1 2 3 4 5 6 7; do echo $i > progress-$i.txt; sleep 0.4; done" },
+  ])("leaves an agent that $name alone", async ({ script }) => {
+    const exit = await (await start({ argv: ["bash", "-c", `${script}; exit 0`], idleTimeoutMs: 1_000 })).exited;
+    expect(exit).toMatchObject({ reason: "exited", exitCode: 0 });
+  });
+});
+
 describe("startAgent in orch's sandbox", () => {
   let layout: string;
   let view: SandboxView;

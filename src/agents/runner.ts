@@ -20,6 +20,7 @@ import { setTimeout as sleep } from "node:timers/promises";
 import { formatDuration } from "../duration.js";
 import { stopSandbox } from "../sandbox/sandbox-processes.js";
 import { AgentLog } from "./agent-log.js";
+import { hasChangedSince } from "./find-change.js";
 import { isProcessGroupAlive, KILL_SETTLE_MS, stopProcessGroup, type StopOutcome } from "./process-group.js";
 
 export { buildAgentEnv } from "./agent-env.js";
@@ -29,8 +30,8 @@ export { isProcessGroupAlive, killProcessGroup } from "./process-group.js";
 export type AgentExit =
   /** The agent exited by itself (a code) or was killed by a signal orch did not send (e.g. the OOM killer). */
   | { reason: "exited"; exitCode: number | null; signal: NodeJS.Signals | null; durationMs: number }
-  /** It outlived `timeoutMs`; orch killed it and everything it started. */
-  | { reason: "timed_out"; durationMs: number }
+  /** It outlived `timeoutMs`, or was idle for `idleTimeoutMs` (then `idleMs` says so); orch killed it and everything it started. */
+  | { reason: "timed_out"; durationMs: number; idleMs?: number }
   /** The caller aborted; orch killed it, or never started it. */
   | { reason: "cancelled"; durationMs: number }
   /** It never ran. `message` is safe to show on GitHub and says what to fix. */
@@ -59,6 +60,12 @@ export interface StartAgentParams {
   /** Every piece of output passes this before it is written. */
   redact?: (text: string) => Promise<string>;
   timeoutMs: number;
+  /**
+   * No output and no change under `cwd` for this long ends the agent like a
+   * timeout: a CLI stuck retrying its model's API should not hold its slot
+   * for the whole timeout. Undefined: no idle limit.
+   */
+  idleTimeoutMs?: number;
   /** Time between SIGTERM and SIGKILL. */
   killGraceMs: number;
   /** Aborting cancels the agent: same kill as a timeout. */
@@ -143,6 +150,8 @@ interface LeaderExit {
 
 /** How long output may still arrive after the agent is gone (a process outside the sandbox holding the pipe). */
 const OUTPUT_DRAIN_MS = 2_000;
+/** How far before the last output a file change still counts as new (see watchIdle). */
+const FILE_CLOCK_SLACK_MS = 1_000;
 /** bwrap's own messages, printed before the agent runs, start like this. */
 const BWRAP_ERROR = /^bwrap: (.+)$/m;
 
@@ -169,10 +178,12 @@ async function superviseAgent(params: StartAgentParams & {
 
   let timer: NodeJS.Timeout | undefined;
   let onAbort: (() => void) | undefined;
-  const interrupted = new Promise<"timed_out" | "cancelled">((resolve) => {
+  const idle = watchIdle({ child, cwd: params.cwd, idleTimeoutMs: params.idleTimeoutMs });
+  const interrupted = new Promise<"timed_out" | "cancelled" | "idle">((resolve) => {
     timer = setTimeout(() => resolve("timed_out"), clampTimerDelay(params.timeoutMs));
     onAbort = () => resolve("cancelled");
     signal?.addEventListener("abort", onAbort, { once: true });
+    void idle.fired.then(() => resolve("idle"));
   });
 
   const first = await Promise.race([
@@ -181,6 +192,7 @@ async function superviseAgent(params: StartAgentParams & {
   ]);
   const firstAtMs = elapsedMs();
   clearTimeout(timer);
+  idle.stop();
   if (onAbort) signal?.removeEventListener("abort", onAbort);
 
   if (first.kind === "exited") {
@@ -209,10 +221,60 @@ async function superviseAgent(params: StartAgentParams & {
   await Promise.race([leaderExited, sleep(KILL_SETTLE_MS, undefined, { ref: false })]);
   await drain(child, output);
   const what =
-    first.kind === "timed_out" ? `timed out after ${formatDuration(params.timeoutMs)}` : `cancelled after ${formatDuration(firstAtMs)}`;
+    first.kind === "timed_out"
+      ? `timed out after ${formatDuration(params.timeoutMs)}`
+      : first.kind === "idle"
+        ? `idle for ${formatDuration(params.idleTimeoutMs ?? 0)} (no output, no file change) after ${formatDuration(firstAtMs)}`
+        : `cancelled after ${formatDuration(firstAtMs)}`;
   await log.note(`${what}, killed ${sandboxed ? "everything in its sandbox" : "its process group"}${describeStop(stop, killGraceMs)}`);
   await log.close();
+  if (first.kind === "idle") return { reason: "timed_out", durationMs: elapsedMs(), idleMs: params.idleTimeoutMs ?? 0 };
   return { reason: first.kind, durationMs: elapsedMs() };
+}
+
+/**
+ * Fires once the agent has printed nothing and changed nothing under `cwd`
+ * for `idleTimeoutMs`. Output is noticed as it arrives; files are looked at
+ * only when a whole idle period passed without output (find-change.ts).
+ */
+function watchIdle(params: { child: ChildProcess; cwd: string; idleTimeoutMs: number | undefined }): { fired: Promise<void>; stop(): void } {
+  const { child, cwd, idleTimeoutMs } = params;
+  if (idleTimeoutMs === undefined) return { fired: new Promise(() => undefined), stop: () => undefined };
+  let lastActivity = Date.now();
+  let timer: NodeJS.Timeout | undefined;
+  let isStopped = false;
+  const onOutput = () => (lastActivity = Date.now());
+  child.stdout?.on("data", onOutput);
+  child.stderr?.on("data", onOutput);
+  const fired = new Promise<void>((resolve) => {
+    const check = async () => {
+      if (isStopped) return;
+      const quietFor = Date.now() - lastActivity;
+      if (quietFor < idleTimeoutMs) return schedule(idleTimeoutMs - quietFor);
+      const since = lastActivity;
+      const checkedAt = Date.now();
+      // File times come from the kernel's coarse clock, which lags Date.now() by a few ms.
+      if (await hasChangedSince(cwd, since - FILE_CLOCK_SLACK_MS)) {
+        lastActivity = Math.max(lastActivity, checkedAt);
+        return schedule(idleTimeoutMs);
+      }
+      if (!isStopped && lastActivity === since) resolve();
+      else schedule(0);
+    };
+    const schedule = (ms: number) => {
+      if (!isStopped) timer = setTimeout(() => void check(), clampTimerDelay(ms));
+    };
+    schedule(idleTimeoutMs);
+  });
+  return {
+    fired,
+    stop() {
+      isStopped = true;
+      clearTimeout(timer);
+      child.stdout?.off("data", onOutput);
+      child.stderr?.off("data", onOutput);
+    },
+  };
 }
 
 /** Stops the agent and everything it started: through its sandbox, or its process group. */

@@ -105,6 +105,7 @@ agents:
     command: ["codex", "exec", "{prompt}"]
     env: [OPENAI_API_KEY, CODEX_API_KEY]
     timeout: 1h30m
+    idle_timeout: 5m
     description: Codex in a sandbox
     network: false
     home: /etc/orch/homes/codex/
@@ -136,6 +137,7 @@ sandbox:
           command: ["codex", "exec", "{prompt}"],
           env: ["OPENAI_API_KEY", "CODEX_API_KEY"],
           timeoutMs: 90 * 60_000,
+          idleTimeoutMs: 5 * 60_000,
           description: "Codex in a sandbox",
           sandbox: "bwrap",
           network: false,
@@ -209,6 +211,7 @@ describe("parseServerConfig: each problem names its key", () => {
     // Durations and ranges.
     { name: "timeout not a duration", yaml: `${MINIMAL}    timeout: soon\n`, want: /^orch\.config\.yml: agents\.codex\.timeout: expected a duration like 30m, 90s or 2h.*; got "soon"$/m },
     { name: "timeout quoted number", yaml: `${MINIMAL}    timeout: "90"\n`, want: /^orch\.config\.yml: agents\.codex\.timeout: expected a duration .*got "90"$/m },
+    { name: "idle_timeout not a duration", yaml: `${MINIMAL}    idle_timeout: never\n`, want: /^orch\.config\.yml: agents\.codex\.idle_timeout: expected a duration like 30m, 90s or 2h.*; got "never"$/m },
     { name: "timeout zero", yaml: `${MINIMAL}    timeout: 0s\n`, want: /^orch\.config\.yml: agents\.codex\.timeout: must be between 1s and 24h; got "0s"$/m },
     { name: "timeout over a day", yaml: `${MINIMAL}    timeout: 25h\n`, want: /^orch\.config\.yml: agents\.codex\.timeout: must be between 1s and 24h; got "25h"$/m },
     { name: "timeout negative number", yaml: `${MINIMAL}    timeout: -5\n`, want: /^orch\.config\.yml: agents\.codex\.timeout: expected a duration .*got -5$/m },
@@ -297,7 +300,7 @@ describe("parseServerConfig: unknown keys", () => {
     { name: "camelCase at top level", yaml: `${MINIMAL}killGrace: 5s\n`, want: /^orch\.config\.yml: unknown key "killGrace" at top level \(did you mean "kill_grace"\?\)$/m },
     { name: "dash for underscore", yaml: `default-agent: codex\n${MINIMAL}`, want: /^orch\.config\.yml: unknown key "default-agent" at top level \(did you mean "default_agent"\?\)$/m },
     { name: "typo in an agent", yaml: `${MINIMAL}    timout: 5m\n`, want: /^orch\.config\.yml: agents\.codex: unknown key "timout" \(did you mean "timeout"\?\)$/m },
-    { name: "no close match in an agent lists the known keys", yaml: `${MINIMAL}    shell: true\n`, want: /^orch\.config\.yml: agents\.codex: unknown key "shell" \(known keys: command, env, timeout, description, sandbox, network, home\)$/m },
+    { name: "no close match in an agent lists the known keys", yaml: `${MINIMAL}    shell: true\n`, want: /^orch\.config\.yml: agents\.codex: unknown key "shell" \(known keys: command, env, timeout, idle_timeout, description, sandbox, network, home\)$/m },
     { name: "typo in concurrency", yaml: `${MINIMAL}concurrency:\n  max_runing: 2\n`, want: /^orch\.config\.yml: concurrency: unknown key "max_runing" \(did you mean "max_running"\?\)$/m },
     { name: "typo in git", yaml: `${MINIMAL}git:\n  author: orch\n`, want: /^orch\.config\.yml: git: unknown key "author" \(known keys: author_name, author_email\)$/m },
     { name: "unrelated top-level key", yaml: `${MINIMAL}repositories: [a/b]\n`, want: /^orch\.config\.yml: unknown key "repositories" at top level \(known keys: default_agent, agents, concurrency, kill_grace, git, sandbox\)$/m },

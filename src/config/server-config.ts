@@ -31,6 +31,8 @@ export interface AgentSpec {
   env: string[];
   /** The agent is killed (with everything it started) when it runs longer than this. */
   timeoutMs: number;
+  /** No output and no file change in the worktree for this long ends it too (`timed_out`, "idle"); undefined: no such limit. */
+  idleTimeoutMs?: number;
   /** `bwrap` (the default): the agent runs in orch's sandbox. `none`: the operator's explicit, warned opt-out. */
   sandbox: "bwrap" | "none";
   /** False cuts the sandbox's network (only a loopback inside). */
@@ -339,6 +341,7 @@ const agentSchema = z.strictObject({
   command: commandSchema,
   env: envSchema.optional(),
   timeout: duration({ minMs: SECOND, maxMs: 24 * HOUR }).optional(),
+  idle_timeout: duration({ minMs: SECOND, maxMs: 24 * HOUR }).optional(),
   description: text("a one-line description").optional(),
   sandbox: sandboxModeSchema.optional(),
   network: booleanSchema.optional(),
@@ -505,6 +508,7 @@ function toServerConfig(raw: RawServerConfig): ServerConfig {
       command: entry.command,
       env: entry.env ?? [],
       timeoutMs: entry.timeout ?? DEFAULT_AGENT_TIMEOUT_MS,
+      ...(entry.idle_timeout === undefined ? {} : { idleTimeoutMs: entry.idle_timeout }),
       sandbox: entry.sandbox ?? "bwrap",
       network: entry.network ?? true,
       ...(entry.home === undefined ? {} : { homeTemplate: entry.home }),

@@ -31,6 +31,9 @@ export function decideOutcome(params: {
     case "cancelled":
       return { state: "cancelled", summary: cancelledBy ? `cancelled by @${cancelledBy}` : "cancelled" };
     case "timed_out":
+      if (exit.idleMs !== undefined) {
+        return { state: "timed_out", summary: `idle for ${formatDuration(exit.idleMs)} (no output, no file change); the agent's processes were killed` };
+      }
       return { state: "timed_out", summary: `timed out after ${formatDuration(exit.durationMs)}; the agent's processes were killed` };
     case "spawn_failed":
       return { state: "failed", summary: exit.message };

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { buildRetryPrompt, buildTaskPrompt } from "./prompt.js";
+import { buildFilesSection, buildRetryPrompt, buildTaskPrompt } from "./prompt.js";
 
 const thread = { owner: "acme", repo: "widgets", number: 42, kind: "issue" as const, title: "Crash on save", body: "Steps:\n1. save" };
 
@@ -11,10 +11,10 @@ describe("buildTaskPrompt", () => {
       Your current directory is a git checkout made for you. Your task: resolve issue #42.
 
       Rules:
-      - Change files in this directory. You need not commit: when you exit, orch commits every file you leave here (not ignored ones) as one commit. Commits you make yourself stay in your own copy of the repository and are not pushed.
+      - Change files in this directory. Do not commit: when you exit, orch commits every file you leave here (not ignored ones) as one commit. Commits you make yourself stay in your own copy of the repository and are not pushed.
       - Do not push, open pull requests or call the GitHub API: orch does that after you exit.
-      - If you cannot finish without a human, write {"status": "blocked", "summary": "<what you need>"} to the file named by the ORCH_RESULT_FILE environment variable, then exit.
-      - When you are done, you may write {"status": "succeeded", "summary": "<one line>"} there.
+      - If you cannot finish without a human, write {"status": "blocked", "summary": "<what you need>"} to the result file named at the end of this prompt, then exit.
+      - When you are done, write {"status": "succeeded", "summary": "<one line>"} there.
 
       Instructions from @octocat, a maintainer:
       add a test
@@ -69,5 +69,15 @@ describe("buildRetryPrompt", () => {
     expect(nonce).toBeDefined();
     const fenced = prompt.slice(prompt.indexOf(`<<<UNTRUSTED-${nonce}`), prompt.indexOf(`UNTRUSTED-${nonce}>>>`));
     expect(fenced).toContain(summary);
+  });
+});
+
+describe("buildFilesSection", () => {
+  it("names the result file by its path, and says what orch does after the agent", () => {
+    expect(buildFilesSection({ resultFile: "/srv/orch/.orch/attempts/7/io/result.json" })).toMatchInlineSnapshot(`
+      "Your result file is /srv/orch/.orch/attempts/7/io/result.json (its path is also in the ORCH_RESULT_FILE environment variable). Write it as JSON, e.g. {"status": "succeeded", "summary": "Fixed the date parsing in src/dates.js"}. Nothing else outside this directory needs writing.
+      When you exit, orch commits the files you left, pushes the branch and opens the pull request.
+      "
+    `);
   });
 });

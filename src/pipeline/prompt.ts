@@ -38,10 +38,10 @@ export function buildTaskPrompt(params: {
     `Your current directory is a git checkout made for you. Your task: resolve ${noun} #${thread.number}${thread.kind === "pull_request" ? " (the checkout is the pull request's head)" : ""}.`,
     "",
     "Rules:",
-    "- Change files in this directory. You need not commit: when you exit, orch commits every file you leave here (not ignored ones) as one commit. Commits you make yourself stay in your own copy of the repository and are not pushed.",
+    "- Change files in this directory. Do not commit: when you exit, orch commits every file you leave here (not ignored ones) as one commit. Commits you make yourself stay in your own copy of the repository and are not pushed.",
     "- Do not push, open pull requests or call the GitHub API: orch does that after you exit.",
-    '- If you cannot finish without a human, write {"status": "blocked", "summary": "<what you need>"} to the file named by the ORCH_RESULT_FILE environment variable, then exit.',
-    '- When you are done, you may write {"status": "succeeded", "summary": "<one line>"} there.',
+    '- If you cannot finish without a human, write {"status": "blocked", "summary": "<what you need>"} to the result file named at the end of this prompt, then exit.',
+    '- When you are done, write {"status": "succeeded", "summary": "<one line>"} there.',
   ];
   if (instructions) {
     lines.push("", `Instructions from @${requestedBy}, a maintainer:`, clip(instructions, MAX_THREAD_TEXT));
@@ -85,4 +85,18 @@ export function buildRetryPrompt(params: {
   lines.push("This is a new attempt in a fresh checkout; earlier work is on the earlier attempt's branch, not here.");
   if (feedback) lines.push("", `Feedback from @${requestedBy}, a maintainer:`, clip(feedback, MAX_THREAD_TEXT));
   return `${lines.join("\n")}\n`;
+}
+
+/**
+ * The end of every prompt an agent gets, added when the attempt starts:
+ * where its result file is, by path (a CLI whose model cannot expand
+ * variables, or runs no shell, could not find it from ORCH_RESULT_FILE), and
+ * what orch does after it exits.
+ */
+export function buildFilesSection(params: { resultFile: string }): string {
+  return [
+    `Your result file is ${params.resultFile} (its path is also in the ORCH_RESULT_FILE environment variable). Write it as JSON, e.g. {"status": "succeeded", "summary": "Fixed the date parsing in src/dates.js"}. Nothing else outside this directory needs writing.`,
+    "When you exit, orch commits the files you left, pushes the branch and opens the pull request.",
+    "",
+  ].join("\n");
 }

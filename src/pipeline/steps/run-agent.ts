@@ -7,9 +7,10 @@ import type { AgentSpec } from "../../config/server-config.js";
 import { isUserError } from "../../errors.js";
 import { buildBwrapArgv } from "../../sandbox/bwrap-argv.js";
 import { resolveProgram } from "../../sandbox/resolve-program.js";
-import { resolveSandboxView, type SandboxView } from "../../sandbox/sandbox-view.js";
+import { resolveSandboxView } from "../../sandbox/sandbox-view.js";
 import type { AttemptContext } from "../../store/records.js";
 import { getAttemptFiles, type AttemptFiles } from "../attempt-files.js";
+import { buildFilesSection } from "../prompt.js";
 import type { PipelineDeps } from "../deps.js";
 
 /** Where the agent finds its files, as it sees them. */
@@ -46,34 +47,33 @@ export async function runAgent(
     return failed(`agent "${attempt.agent}" is not in the server's registry any more (known: ${known})`);
   }
   const files = getAttemptFiles(home, attempt.id);
-  await prepareAttemptFiles({ files, prompt: attempt.prompt, spec });
   const isSandboxed = spec.sandbox === "bwrap";
-  const command = buildAgentArgv(spec, attempt.prompt);
-  const buildEnv = (paths: AgentPaths) =>
-    buildAgentEnv({
-      source: env,
-      passThrough: spec.env,
-      extra: {
-        HOME: paths.home,
-        ...(isSandboxed ? { TMPDIR: "/tmp" } : {}),
-        ORCH_PROMPT_FILE: paths.promptFile,
-        ORCH_RESULT_FILE: paths.resultFile,
-        ORCH_ATTEMPT_DIR: paths.ioDir,
-        ORCH_ATTEMPT_ID: String(attempt.id),
-        ORCH_TASK: task.key,
-        ORCH_REPOSITORY: `${thread.owner}/${thread.repo}`,
-        ORCH_THREAD_NUMBER: String(thread.number),
-      },
-    });
+  await prepareAttemptFiles({ files, spec });
+  // Where the agent finds its files: the sandbox shows real paths only (a symlink on the way to ORCH_HOME would not resolve inside).
+  const paths = isSandboxed ? await toRealPaths(files) : toPaths(files);
+  const prompt = `${attempt.prompt.trimEnd()}\n\n${buildFilesSection({ resultFile: paths.resultFile })}`;
+  await fs.writeFile(files.promptFile, prompt, { mode: 0o600 });
+  const command = buildAgentArgv(spec, { prompt, attemptDir: paths.ioDir, resultFile: paths.resultFile });
+  const agentEnv = buildAgentEnv({
+    source: env,
+    passThrough: spec.env,
+    extra: {
+      HOME: paths.home,
+      ...(isSandboxed ? { TMPDIR: "/tmp" } : {}),
+      ORCH_PROMPT_FILE: paths.promptFile,
+      ORCH_RESULT_FILE: paths.resultFile,
+      ORCH_ATTEMPT_DIR: paths.ioDir,
+      ORCH_ATTEMPT_ID: String(attempt.id),
+      ORCH_TASK: task.key,
+      ORCH_REPOSITORY: `${thread.owner}/${thread.repo}`,
+      ORCH_THREAD_NUMBER: String(thread.number),
+    },
+  });
   let argv = command;
-  let agentEnv = buildEnv({ home: files.homeDir, ioDir: files.ioDir, promptFile: files.promptFile, resultFile: files.resultFile });
   if (isSandboxed) {
     const sandboxed = buildSandboxedArgv({ deps, files, worktreePath, spec, command, pathEnv: agentEnv.PATH, thread });
     if ("problem" in sandboxed) return failed(sandboxed.problem);
     argv = sandboxed.argv;
-    // The sandbox shows real paths only: a symlink on the way to ORCH_HOME does not resolve inside.
-    const { view } = sandboxed;
-    agentEnv = buildEnv({ home: view.agentHome, ioDir: view.ioDir, promptFile: view.promptFile, resultFile: path.join(view.ioDir, path.basename(files.resultFile)) });
   }
   // Unsandboxed, it could write into the spare worktrees: they are checked again before use.
   const releaseSpares = isSandboxed ? undefined : deps.cache.noteUnsandboxedAgent();
@@ -86,6 +86,7 @@ export async function runAgent(
     logFile: files.logFile,
     redact: (text) => redactor.redact(text),
     timeoutMs: spec.timeoutMs,
+    ...(spec.idleTimeoutMs === undefined ? {} : { idleTimeoutMs: spec.idleTimeoutMs }),
     killGraceMs: config.killGraceMs,
     signal,
   });
@@ -105,21 +106,34 @@ function failed(message: string): AgentRun {
 }
 
 /**
- * A fresh io folder (the prompt, and room for the result file) and a fresh
+ * A fresh io folder (room for the prompt and the result file) and a fresh
  * HOME, copied from the entry's template folder when it has one. Whatever an
  * earlier run of this attempt id left there is gone first.
  */
-async function prepareAttemptFiles(params: { files: AttemptFiles; prompt: string; spec: AgentSpec }): Promise<void> {
-  const { files, prompt, spec } = params;
+async function prepareAttemptFiles(params: { files: AttemptFiles; spec: AgentSpec }): Promise<void> {
+  const { files, spec } = params;
   await fs.rm(files.ioDir, { recursive: true, force: true });
   await fs.rm(files.homeDir, { recursive: true, force: true });
   await fs.mkdir(files.ioDir, { recursive: true, mode: 0o700 });
-  await fs.writeFile(files.promptFile, prompt, { mode: 0o600 });
   if (spec.homeTemplate) {
     await fs.cp(spec.homeTemplate, files.homeDir, { recursive: true, verbatimSymlinks: true, errorOnExist: false });
   } else {
     await fs.mkdir(files.homeDir, { recursive: true, mode: 0o700 });
   }
+}
+
+function toPaths(files: AttemptFiles): AgentPaths {
+  return { home: files.homeDir, ioDir: files.ioDir, promptFile: files.promptFile, resultFile: files.resultFile };
+}
+
+async function toRealPaths(files: AttemptFiles): Promise<AgentPaths> {
+  const ioDir = await fs.realpath(files.ioDir);
+  return {
+    home: await fs.realpath(files.homeDir),
+    ioDir,
+    promptFile: path.join(ioDir, path.basename(files.promptFile)),
+    resultFile: path.join(ioDir, path.basename(files.resultFile)),
+  };
 }
 
 /** `bwrap … -- /abs/program args`, or why the agent cannot run in its sandbox (safe to show on GitHub). */
@@ -131,7 +145,7 @@ function buildSandboxedArgv(params: {
   command: string[];
   pathEnv: string | undefined;
   thread: { owner: string; repo: string };
-}): { argv: string[]; view: SandboxView } | { problem: string } {
+}): { argv: string[] } | { problem: string } {
   const { deps, files, worktreePath, spec, command, pathEnv, thread } = params;
   const { sandbox, config, home, cache } = deps;
   if (!sandbox.bwrap) return { problem: "orch's sandbox (bubblewrap) is not available on this host; the operator must install the package bubblewrap" };
@@ -155,7 +169,7 @@ function buildSandboxedArgv(params: {
     });
     const program = resolveProgram({ program: command[0] ?? "", pathEnv, view });
     if (!program.ok) return { problem: program.problem };
-    return { argv: buildBwrapArgv({ bwrap: sandbox.bwrap, view, command: [program.path, ...command.slice(1)] }), view };
+    return { argv: buildBwrapArgv({ bwrap: sandbox.bwrap, view, command: [program.path, ...command.slice(1)] }) };
   } catch (error) {
     if (isUserError(error)) return { problem: `the agent's sandbox cannot be set up: ${error.message}` };
     throw error;
