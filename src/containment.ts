@@ -7,7 +7,8 @@
  */
 import os from "node:os";
 import path from "node:path";
-import { ConfigError, type ServerConfig } from "./config/server-config.js";
+import { ConfigError } from "./config/config-error.js";
+import type { ServerConfig } from "./config/server-config.js";
 import type { SandboxSettings } from "./pipeline/deps.js";
 import { checkSandbox } from "./sandbox/check-sandbox.js";
 import { collectKnownSecrets } from "./secrets/collect-known-secrets.js";

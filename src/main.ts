@@ -6,12 +6,13 @@
  */
 import fs from "node:fs";
 import { createApp } from "./app.js";
-import { ConfigError, loadServerConfig } from "./config/server-config.js";
+import { ConfigError } from "./config/config-error.js";
+import { loadServerConfig } from "./config/server-config.js";
 import { prepareContainment } from "./containment.js";
 import { serveApp } from "./github/serve-app.js";
 import type { Orch } from "./orch.js";
 import { readSettings } from "./settings.js";
-import { getProvider, migrateDatabase, openDb } from "./store/db.js";
+import { migrateDatabase, openDb } from "./store/db.js";
 import { createStore } from "./store/store.js";
 
 async function main(): Promise<void> {
@@ -27,7 +28,7 @@ async function main(): Promise<void> {
   const { sandbox, redactor, warnings } = await prepareContainment({ config, env: process.env, databaseUrl: settings.databaseUrl });
   for (const warning of warnings) console.warn(warning);
   await migrateDatabase(settings.databaseUrl);
-  const store = createStore({ db: await openDb(settings.databaseUrl), provider: getProvider(settings.databaseUrl) });
+  const store = createStore({ db: await openDb(settings.databaseUrl), provider: settings.databaseProvider });
   fs.mkdirSync(settings.home, { recursive: true });
 
   let orch: Orch | undefined;
@@ -47,6 +48,8 @@ async function main(): Promise<void> {
   process.once("SIGINT", () => void shutdown("SIGINT"));
 }
 
+// An operator's mistake (a bad config file, DATABASE_URL or ORCH_GIT_BASE_URL, no sandbox) is
+// a ConfigError whose lines say what is wrong and what would be right; a stack would bury them.
 main().catch((error: unknown) => {
   console.error(error instanceof ConfigError ? error.message : error);
   process.exit(1);

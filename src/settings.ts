@@ -6,25 +6,39 @@
 import fs from "node:fs";
 import os from "node:os";
 import path from "node:path";
+import { ConfigError } from "./config/config-error.js";
+import { getProvider, type Provider } from "./store/db.js";
+import { WorkspaceError } from "./workspace/errors.js";
+import { checkBaseUrl } from "./workspace/layout.js";
 
 export interface Settings {
+  /** DATABASE_URL; it names SQLite or PostgreSQL and parses. */
   databaseUrl: string;
+  databaseProvider: Provider;
   /** ORCH_HOME, absolute. */
   home: string;
   configPath: string;
   /** True when ORCH_CONFIG is unset and ./orch.config.yml is missing, so the shipped example is used. */
   isExampleConfig: boolean;
+  /** ORCH_GIT_BASE_URL (else made from GHE_PROTOCOL and GHE_HOST), an http(s) or file URL without credentials or trailing `/`. */
   gitBaseUrl: string;
   host: string;
 }
 
+/**
+ * Reads the settings from `env`. A DATABASE_URL or ORCH_GIT_BASE_URL orch
+ * cannot use is a ConfigError saying what a right one looks like, so orch
+ * stops before it opens anything; the database and git code check the same
+ * rules (store/db.ts getProvider, workspace/layout.ts checkBaseUrl).
+ */
 export function readSettings(env: NodeJS.ProcessEnv, cwd = process.cwd()): Settings {
   const explicitConfig = env.ORCH_CONFIG;
   const defaultConfig = path.resolve(cwd, "orch.config.yml");
   const isExampleConfig = !explicitConfig && !fs.existsSync(defaultConfig);
-  const gheHost = env.GHE_HOST ? `${env.GHE_PROTOCOL ?? "https"}://${env.GHE_HOST}` : undefined;
+  const databaseUrl = env.DATABASE_URL || "file:./data/orch.db";
   return {
-    databaseUrl: env.DATABASE_URL || "file:./data/orch.db",
+    databaseUrl,
+    databaseProvider: getProvider(databaseUrl),
     home: path.resolve(cwd, env.ORCH_HOME || "./.orch"),
     configPath: explicitConfig
       ? path.resolve(cwd, explicitConfig)
@@ -32,7 +46,20 @@ export function readSettings(env: NodeJS.ProcessEnv, cwd = process.cwd()): Setti
         ? path.resolve(cwd, "orch.config.example.yml")
         : defaultConfig,
     isExampleConfig,
-    gitBaseUrl: (env.ORCH_GIT_BASE_URL || gheHost || "https://github.com").replace(/\/+$/, ""),
+    gitBaseUrl: readGitBaseUrl(env),
     host: env.ORCH_HOST_ID || os.hostname(),
   };
+}
+
+function readGitBaseUrl(env: NodeJS.ProcessEnv): string {
+  const gheHost = env.GHE_HOST ? `${env.GHE_PROTOCOL ?? "https"}://${env.GHE_HOST}` : undefined;
+  try {
+    return checkBaseUrl(env.ORCH_GIT_BASE_URL || gheHost || "https://github.com");
+  } catch (error) {
+    if (!(error instanceof WorkspaceError)) throw error;
+    const madeFrom = env.ORCH_GIT_BASE_URL ? "" : " (ORCH_GIT_BASE_URL is unset, so orch made it from GHE_PROTOCOL and GHE_HOST)";
+    throw new ConfigError("ORCH_GIT_BASE_URL", [
+      `${error.message}${madeFrom}. Set ORCH_GIT_BASE_URL to the address of the GitHub server orch clones from, like https://github.com or https://github.example.com.`,
+    ]);
+  }
 }

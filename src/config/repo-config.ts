@@ -13,8 +13,8 @@
  *     cleanup_on_close: true         # closing the thread also removes its worktrees
  */
 import { z } from "zod";
-import type { RepositoryPermission } from "../commands/context.js";
-import { suggestKey } from "./server-config.js";
+import type { RepositoryPermission } from "../commands/request.js";
+import { buildConfigIssues, type ConfigIssue } from "./config-issues.js";
 
 export interface RepoConfig {
   /** Undefined: the server's default agent. */
@@ -54,22 +54,13 @@ const schema = z.strictObject({
 
 export type RepoConfigResult = { config: RepoConfig; problems: string[] };
 
-function knownKeys(path: readonly PropertyKey[]): string[] {
-  if (path.length === 0) return Object.keys(schema.shape);
-  if (path[0] === "labels") return Object.keys(labelsSchema.shape);
-  return [];
-}
-
-function describeIssue(issue: z.core.$ZodIssue): string[] {
-  const where = issue.path.map(String).join(".");
-  if (issue.code === "unrecognized_keys") {
-    return issue.keys.map((key) => {
-      const suggestion = suggestKey(key, knownKeys(issue.path));
-      const at = where ? `\`${where}\`: ` : "";
-      return `${at}unknown key \`${key}\`${suggestion ? ` (did you mean \`${suggestion}\`?)` : ""}`;
-    });
+/** A problem zod found, as one markdown list item; renderRepoConfigProblems lists the valid keys after them. */
+function issueLine(issue: ConfigIssue): string {
+  if (issue.kind === "unknown_key") {
+    const at = issue.at ? `\`${issue.at}\`: ` : "";
+    return `${at}unknown key \`${issue.key}\`${issue.suggestion ? ` (did you mean \`${issue.suggestion}\`?)` : ""}`;
   }
-  return [`\`${where || "(top level)"}\`: ${issue.message}`];
+  return `\`${issue.at || "(top level)"}\`: ${issue.message}`;
 }
 
 /**
@@ -80,7 +71,7 @@ function describeIssue(issue: z.core.$ZodIssue): string[] {
 export function parseRepoConfig(raw: unknown, serverAgents: readonly string[]): RepoConfigResult {
   if (raw === undefined || raw === null) return { config: DEFAULT_REPO_CONFIG, problems: [] };
   const parsed = schema.safeParse(raw);
-  if (!parsed.success) return { config: DEFAULT_REPO_CONFIG, problems: parsed.error.issues.flatMap(describeIssue) };
+  if (!parsed.success) return { config: DEFAULT_REPO_CONFIG, problems: buildConfigIssues(schema, parsed.error.issues).map(issueLine) };
   const data = parsed.data;
   if (data.default_agent !== undefined && !serverAgents.includes(data.default_agent)) {
     return {

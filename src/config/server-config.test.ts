@@ -3,14 +3,8 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { afterAll, describe, expect, it } from "vitest";
-import {
-  ConfigError,
-  loadServerConfig,
-  parseDuration,
-  parseServerConfig,
-  suggestKey,
-  type ServerConfig,
-} from "./server-config.js";
+import { ConfigError } from "./config-error.js";
+import { loadServerConfig, parseServerConfig, type ServerConfig } from "./server-config.js";
 
 const SOURCE = "orch.config.yml";
 
@@ -32,46 +26,6 @@ function configErrorFor(yaml: string): ConfigError {
   }
   throw new Error(`expected a ConfigError for:\n${yaml}`);
 }
-
-describe("parseDuration", () => {
-  it.each([
-    { name: "seconds", input: "90s", want: 90_000 },
-    { name: "minutes", input: "30m", want: 1_800_000 },
-    { name: "hours", input: "2h", want: 7_200_000 },
-    { name: "hours and minutes", input: "1h30m", want: 5_400_000 },
-    { name: "all three parts", input: "1h2m3s", want: 3_723_000 },
-    { name: "minutes and seconds", input: "2m30s", want: 150_000 },
-    { name: "zero", input: "0s", want: 0 },
-    { name: "parts beyond their unit", input: "90m", want: 5_400_000 },
-    { name: "surrounding blanks", input: "  10s ", want: 10_000 },
-    { name: "a number of seconds", input: 90, want: 90_000 },
-    { name: "zero seconds as a number", input: 0, want: 0 },
-    { name: "fractional seconds as a number", input: 1.5, want: 1_500 },
-  ])("parses $name", ({ input, want }) => {
-    expect(parseDuration(input)).toBe(want);
-  });
-
-  it.each([
-    { name: "a word", input: "soon" },
-    { name: "empty", input: "" },
-    { name: "blank", input: "   " },
-    { name: "a quoted number without unit", input: "90" },
-    { name: "a fraction with unit", input: "1.5h" },
-    { name: "a negative string", input: "-5s" },
-    { name: "a space inside", input: "30 m" },
-    { name: "parts out of order", input: "30m1h" },
-    { name: "a repeated part", input: "1h1h" },
-    { name: "an unknown unit", input: "1d" },
-    { name: "milliseconds", input: "500ms" },
-    { name: "upper-case unit", input: "30M" },
-    { name: "a unit without number", input: "h" },
-    { name: "a negative number", input: -1 },
-    { name: "NaN", input: Number.NaN },
-    { name: "Infinity", input: Number.POSITIVE_INFINITY },
-  ])("refuses $name", ({ input }) => {
-    expect(parseDuration(input)).toBeUndefined();
-  });
-});
 
 describe("parseServerConfig: valid files", () => {
   it("fills in every default", () => {
@@ -306,15 +260,6 @@ describe("parseServerConfig: unknown keys", () => {
     { name: "unrelated top-level key", yaml: `${MINIMAL}repositories: [a/b]\n`, want: /^orch\.config\.yml: unknown key "repositories" at top level \(known keys: default_agent, agents, concurrency, kill_grace, git, sandbox\)$/m },
   ])("$name", ({ yaml, want }) => {
     expect(configErrorFor(yaml).message).toMatch(want);
-  });
-
-  it.each([
-    { name: "plural slip", unknown: "agent", known: ["agents", "git"], want: "agents" },
-    { name: "case slip", unknown: "Default_Agent", known: ["default_agent"], want: "default_agent" },
-    { name: "camelCase", unknown: "perRepository", known: ["max_running", "per_repository"], want: "per_repository" },
-    { name: "nothing close", unknown: "zzz", known: ["agents", "git"], want: undefined },
-  ])("suggestKey: $name", ({ unknown, known, want }) => {
-    expect(suggestKey(unknown, known)).toBe(want);
   });
 });
 

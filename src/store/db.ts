@@ -10,6 +10,7 @@ import { fileURLToPath } from "node:url";
 import { PrismaBetterSqlite3 } from "@prisma/adapter-better-sqlite3";
 import { PrismaPg } from "@prisma/adapter-pg";
 import type { SqlMigrationAwareDriverAdapterFactory } from "@prisma/driver-adapter-utils";
+import { ConfigError } from "../config/config-error.js";
 import { PrismaClient as PostgresClient } from "../generated/postgres/client.js";
 import { PrismaClient as SqliteClient } from "../generated/sqlite/client.js";
 import { migrateDeploy } from "./migrate.js";
@@ -20,12 +21,33 @@ export type Provider = "sqlite" | "postgresql";
 
 const prismaDir = fileURLToPath(new URL("../../prisma/", import.meta.url));
 
+/**
+ * The provider DATABASE_URL names. Throws a ConfigError that says what a right
+ * URL looks like when it names neither, names no file, or is a PostgreSQL URL
+ * the driver could not parse (it would fail only later, at the first query).
+ * The message never quotes more than the scheme: the URL may hold a password.
+ */
 export function getProvider(url: string): Provider {
-  if (/^postgres(ql)?:\/\//.test(url)) return "postgresql";
+  if (/^postgres(ql)?:\/\//.test(url)) {
+    // pg retries a URL with an empty host ("orch:pw@/orch", a Unix socket) with a placeholder host; so does this check.
+    if (!URL.canParse(url) && !URL.canParse(url.replace("@/", "@localhost/"))) {
+      throw databaseUrlError(
+        "expected a PostgreSQL URL like postgresql://orch:password@localhost:5432/orch; got one that does not parse (percent-encode @, #, /, ? and : in the user name and password: @ is %40, # is %23)",
+      );
+    }
+    return "postgresql";
+  }
+  if (url === "file:") throw databaseUrlError(`expected a file after "file:", like file:./data/orch.db; got "file:" alone`);
   if (url.startsWith("file:")) return "sqlite";
-  throw new Error(
-    `DATABASE_URL must start with "file:" (SQLite) or "postgresql://" (PostgreSQL); got "${url.split(":")[0]}:…"`,
+  const scheme = /^[A-Za-z][A-Za-z0-9+.-]*:/.exec(url)?.[0];
+  const got = scheme ? `"${scheme}…"` : /^[./~]/.test(url) ? `a file path without "file:" in front` : "a value with no scheme";
+  throw databaseUrlError(
+    `expected file:<path> for SQLite (like file:./data/orch.db) or postgresql://<user>:<password>@<host>:<port>/<database> for PostgreSQL; got ${got}`,
   );
+}
+
+function databaseUrlError(problem: string): ConfigError {
+  return new ConfigError("DATABASE_URL", [`DATABASE_URL: ${problem}`]);
 }
 
 function buildAdapterFactory(url: string): SqlMigrationAwareDriverAdapterFactory {
