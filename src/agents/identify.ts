@@ -1,4 +1,4 @@
-import fs from "node:fs";
+import { listPids, readEnviron, readStat } from "./proc-files.js";
 
 /**
  * True when `pid` is still the agent process of attempt `attemptId`: its
@@ -9,23 +9,7 @@ import fs from "node:fs";
  */
 export function isAgentOfAttempt(pid: number, attemptId: number): boolean {
   if (!Number.isSafeInteger(pid) || pid <= 1 || pid === process.pid) return false;
-  try {
-    const environ = fs.readFileSync(`/proc/${pid}/environ`, "latin1");
-    return environ.split("\0").includes(`ORCH_ATTEMPT_ID=${attemptId}`);
-  } catch {
-    return false;
-  }
-}
-
-/** The process group of a /proc/<pid>/stat line (the field after state and ppid; comm may hold spaces and parentheses). */
-function processGroupOf(pid: number): number | undefined {
-  try {
-    const stat = fs.readFileSync(`/proc/${pid}/stat`, "latin1");
-    const fields = stat.slice(stat.lastIndexOf(")") + 2).split(" ");
-    return Number(fields[2]);
-  } catch {
-    return undefined;
-  }
+  return readEnviron(pid)?.includes(`ORCH_ATTEMPT_ID=${attemptId}`) ?? false;
 }
 
 /**
@@ -36,14 +20,5 @@ function processGroupOf(pid: number): number | undefined {
  */
 export function hasAgentProcesses(pgid: number, attemptId: number): boolean {
   if (isAgentOfAttempt(pgid, attemptId)) return true;
-  let entries: string[];
-  try {
-    entries = fs.readdirSync("/proc");
-  } catch {
-    return false;
-  }
-  return entries.some((entry) => {
-    const pid = Number(entry);
-    return Number.isSafeInteger(pid) && pid > 1 && processGroupOf(pid) === pgid && isAgentOfAttempt(pid, attemptId);
-  });
+  return (listPids() ?? []).some((pid) => pid > 1 && readStat(pid)?.pgrp === pgid && isAgentOfAttempt(pid, attemptId));
 }

@@ -7,7 +7,7 @@
  * period has passed. A sandboxed agent is stopped through its PID namespace
  * instead (src/sandbox/), which nothing inside can leave.
  */
-import { readdirSync, readFileSync } from "node:fs";
+import { countThreads, listPids, readStat } from "./proc-files.js";
 import { setTimeout as sleep } from "node:timers/promises";
 
 /**
@@ -44,6 +44,7 @@ export type StopOutcome = "gone" | "terminated" | "killed";
 /** After SIGKILL only processes stuck in the kernel (or unreaped zombies) remain; do not wait on them forever. */
 export const KILL_SETTLE_MS = 5_000;
 
+/** Stops the group led by pgid as killProcessGroup does, and says what that took. */
 export async function stopProcessGroup(pgid: number, graceMs: number): Promise<StopOutcome> {
   assertProcessGroupId(pgid);
   if (!signalProcessGroup(pgid, "SIGTERM")) return "gone";
@@ -82,39 +83,18 @@ async function waitForProcessGroupGone(pgid: number, timeoutMs: number): Promise
  * belong to another user, and kill(2) is trusted instead).
  */
 function hasRunningMember(pgid: number): boolean | undefined {
-  let entries: string[];
-  try {
-    entries = readdirSync("/proc");
-  } catch {
-    return undefined;
-  }
+  const pids = listPids();
+  if (pids === undefined) return undefined;
   let sawMember = false;
-  for (const entry of entries) {
-    if (!/^\d+$/.test(entry)) continue;
-    let stat: string;
-    try {
-      stat = readFileSync(`/proc/${entry}/stat`, "latin1");
-    } catch {
-      continue; // it exited while we looked
-    }
-    // "pid (comm) state ppid pgrp ...": comm may hold spaces and parentheses.
-    const fields = stat.slice(stat.lastIndexOf(")") + 2).split(" ");
-    if (Number(fields[2]) !== pgid) continue;
+  for (const pid of pids) {
+    const stat = readStat(pid);
+    if (stat?.pgrp !== pgid) continue; // another group's, or it exited while we looked
     sawMember = true;
-    const state = fields[0];
-    if (state !== "Z" && state !== "X") return true;
+    if (stat.state !== "Z" && stat.state !== "X") return true;
     // A main thread that exited while other threads run also shows as Z.
-    if (hasOtherThreads(entry)) return true;
+    if (countThreads(pid) > 1) return true;
   }
   return sawMember ? false : undefined;
-}
-
-function hasOtherThreads(pid: string): boolean {
-  try {
-    return readdirSync(`/proc/${pid}/task`).length > 1;
-  } catch {
-    return false;
-  }
 }
 
 /** kill(-0) signals orch's own group and kill(-1) every process orch may signal. */
@@ -123,7 +103,6 @@ function assertProcessGroupId(pgid: number): void {
     throw new RangeError(`refusing to signal process group ${pgid}`);
   }
 }
-
 
 function errorCode(error: unknown): string | undefined {
   const code = (error as { code?: unknown } | null)?.code;

@@ -3,7 +3,7 @@ import { mkdir, mkdtemp, rm, symlink, writeFile } from "node:fs/promises";
 import os from "node:os";
 import path from "node:path";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
-import { isInvalidResultFile, readResultFile } from "./result-file.js";
+import { readResultFile } from "./result-file.js";
 
 let dir: string;
 let resultFile: string;
@@ -48,7 +48,7 @@ describe("readResultFile", () => {
   ])("reads $name", async ({ content, expected }) => {
     await writeFile(resultFile, content);
 
-    expect(await readResultFile(resultFile)).toEqual(expected);
+    expect(await readResultFile(resultFile)).toEqual({ kind: "reported", result: expected });
   });
 
   it("cuts a long summary to 500 characters without splitting an emoji", async () => {
@@ -56,15 +56,15 @@ describe("readResultFile", () => {
 
     const result = await readResultFile(resultFile);
 
-    expect(isInvalidResultFile(result)).toBe(false);
-    const summary = (result as { summary: string }).summary;
+    if (result.kind !== "reported") throw new Error(`expected a result, got ${JSON.stringify(result)}`);
+    const summary = result.result.summary!;
     expect(Array.from(summary)).toHaveLength(500);
     expect(summary.endsWith("🎉…")).toBe(true);
   });
 
   it("returns undefined when the agent wrote no result file", async () => {
-    expect(await readResultFile(resultFile)).toBeUndefined();
-    expect(await readResultFile(path.join(dir, "no-such-dir", "result.json"))).toBeUndefined();
+    expect(await readResultFile(resultFile)).toEqual({ kind: "missing" });
+    expect(await readResultFile(path.join(dir, "no-such-dir", "result.json"))).toEqual({ kind: "missing" });
   });
 
   it.each([
@@ -90,7 +90,7 @@ describe("readResultFile", () => {
   ])("says why $name is invalid", async ({ content, invalid }) => {
     await writeFile(resultFile, content);
 
-    expect(await readResultFile(resultFile)).toEqual({ invalid });
+    expect(await readResultFile(resultFile)).toEqual({ kind: "invalid", reason: invalid });
   });
 
   it("never quotes the file's content in the reason (it may be a secret the agent pointed us at)", async () => {
@@ -98,14 +98,14 @@ describe("readResultFile", () => {
 
     const result = await readResultFile(resultFile);
 
-    expect(result).toEqual({ invalid: "the result file is not valid JSON" });
+    expect(result).toEqual({ kind: "invalid", reason: "the result file is not valid JSON" });
   });
 
   it("refuses a file larger than 64 KiB without parsing it", async () => {
     const huge = JSON.stringify({ status: "succeeded", summary: "x".repeat(10 * 1024 * 1024) });
     await writeFile(resultFile, huge);
 
-    expect(await readResultFile(resultFile)).toEqual({ invalid: "the result file is larger than 64 KiB" });
+    expect(await readResultFile(resultFile)).toEqual({ kind: "invalid", reason: "the result file is larger than 64 KiB" });
   });
 
   it("refuses a symbolic link, which could point at orch's private key", async () => {
@@ -113,17 +113,15 @@ describe("readResultFile", () => {
     await writeFile(target, '{"status":"succeeded","summary":"looks valid"}');
     await symlink(target, resultFile);
 
-    expect(await readResultFile(resultFile)).toEqual({
-      invalid: "the result file is a symbolic link; write a regular file",
-    });
+    expect(await readResultFile(resultFile)).toEqual({ kind: "invalid", reason: "the result file is a symbolic link; write a regular file" });
   });
 
   it("refuses a directory and a FIFO instead of blocking on it", async () => {
     await mkdir(resultFile);
-    expect(await readResultFile(resultFile)).toEqual({ invalid: "the result file is not a regular file" });
+    expect(await readResultFile(resultFile)).toEqual({ kind: "invalid", reason: "the result file is not a regular file" });
 
     const fifo = path.join(dir, "result.fifo");
     execFileSync("mkfifo", [fifo]);
-    expect(await readResultFile(fifo)).toEqual({ invalid: "the result file is not a regular file" });
+    expect(await readResultFile(fifo)).toEqual({ kind: "invalid", reason: "the result file is not a regular file" });
   });
 });

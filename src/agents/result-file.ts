@@ -18,10 +18,11 @@ export interface AgentResult {
   summary?: string;
 }
 
-/** The result file was there but unusable; `invalid` says why, fit for GitHub. */
-export interface InvalidResultFile {
-  invalid: string;
-}
+/** What the result file said: nothing (no file), something unusable (`reason` says why, fit for GitHub), or a result. */
+export type ResultFileRead =
+  | { kind: "missing" }
+  | { kind: "invalid"; reason: string }
+  | { kind: "reported"; result: AgentResult };
 
 export const RESULT_FILE_MAX_BYTES = 64 * 1024;
 export const SUMMARY_MAX_CHARS = 500;
@@ -34,14 +35,13 @@ const resultSchema = z.object({
 });
 
 /**
- * Missing file → undefined (the agent chose not to report). A readable,
+ * Missing file → `missing` (the agent chose not to report). A readable,
  * well-formed file → its result, with the summary cut to one line. Anything
- * else → `{ invalid }`. Never throws for what the agent wrote.
+ * else → `invalid`. Never throws for what the agent wrote.
  */
-export async function readResultFile(path: string): Promise<AgentResult | undefined | InvalidResultFile> {
+export async function readResultFile(path: string): Promise<ResultFileRead> {
   const read = await readCapped(path);
-  if (read.kind === "missing") return undefined;
-  if (read.kind === "invalid") return { invalid: read.reason };
+  if (read.kind !== "text") return read;
 
   const text = read.text.replace(/^\uFEFF/, "");
   let json: unknown;
@@ -49,7 +49,7 @@ export async function readResultFile(path: string): Promise<AgentResult | undefi
     json = JSON.parse(text);
   } catch {
     // JSON.parse's message quotes the input; the file may hold anything.
-    return { invalid: "the result file is not valid JSON" };
+    return { kind: "invalid", reason: "the result file is not valid JSON" };
   }
 
   const parsed = resultSchema.safeParse(json);
@@ -57,15 +57,11 @@ export async function readResultFile(path: string): Promise<AgentResult | undefi
     const problems = parsed.error.issues.map((issue) =>
       issue.path.length > 0 ? `"${issue.path.join(".")}" ${issue.message}` : "it must be a JSON object",
     );
-    return { invalid: `the result file is not usable: ${problems.join("; ")}` };
+    return { kind: "invalid", reason: `the result file is not usable: ${problems.join("; ")}` };
   }
 
   const summary = parsed.data.summary === undefined ? undefined : toSummaryLine(parsed.data.summary);
-  return summary ? { status: parsed.data.status, summary } : { status: parsed.data.status };
-}
-
-export function isInvalidResultFile(value: AgentResult | InvalidResultFile | undefined): value is InvalidResultFile {
-  return value !== undefined && "invalid" in value;
+  return { kind: "reported", result: summary ? { status: parsed.data.status, summary } : { status: parsed.data.status } };
 }
 
 type CappedRead = { kind: "missing" } | { kind: "invalid"; reason: string } | { kind: "text"; text: string };

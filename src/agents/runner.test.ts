@@ -5,12 +5,8 @@ import os from "node:os";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
-import {
-  buildAgentEnv,
-  isProcessGroupAlive,
-  killProcessGroup,
-  startAgent,
-} from "./runner.js";
+import { isProcessGroupAlive, killProcessGroup } from "./process-group.js";
+import { buildAgentEnv, startAgent } from "./runner.js";
 import { buildBwrapArgv } from "../sandbox/bwrap-argv.js";
 import { checkSandbox } from "../sandbox/check-sandbox.js";
 import { resolveSandboxView, type SandboxView } from "../sandbox/sandbox-view.js";

@@ -24,7 +24,6 @@ import { hasChangedSince } from "./find-change.js";
 import { isProcessGroupAlive, KILL_SETTLE_MS, stopProcessGroup, type StopOutcome } from "./process-group.js";
 
 export { buildAgentEnv } from "./agent-env.js";
-export { isProcessGroupAlive, killProcessGroup } from "./process-group.js";
 
 /** How an agent process ended. Only `exited` means the agent stopped by itself. */
 export type AgentExit =

@@ -3,7 +3,7 @@
  * and whether it left changes. Pure, so every rule below has a test.
  */
 import type { AgentExit } from "../agents/runner.js";
-import type { AgentResult } from "../agents/result-file.js";
+import type { ResultFileRead } from "../agents/result-file.js";
 import { formatDuration } from "../duration.js";
 import type { AttemptState } from "../store/transitions.js";
 
@@ -20,13 +20,13 @@ export interface Outcome {
  */
 export function decideOutcome(params: {
   exit: AgentExit;
-  result: AgentResult | undefined | { invalid: string };
+  result: ResultFileRead;
   hasChanges: boolean;
   cancelledBy?: string;
 }): Outcome {
   const { exit, result, hasChanges, cancelledBy } = params;
-  const reported = result && !("invalid" in result) ? result : undefined;
-  const note = result && "invalid" in result ? ` (ignored an invalid result file: ${result.invalid})` : "";
+  const reported = result.kind === "reported" ? result.result : undefined;
+  const note = result.kind === "invalid" ? ` (ignored an invalid result file: ${result.reason})` : "";
   switch (exit.reason) {
     case "cancelled":
       return { state: "cancelled", summary: cancelledBy ? `cancelled by @${cancelledBy}` : "cancelled" };

@@ -7,12 +7,14 @@
  */
 import path from "node:path";
 import { hasAgentProcesses } from "../agents/identify.js";
-import { killProcessGroup } from "../agents/runner.js";
+import { killProcessGroup } from "../agents/process-group.js";
 import type { PipelineDeps } from "./deps.js";
-import { completeAttemptCheckRuns } from "./steps/report-progress.js";
 
-export async function recoverLostAttempts(deps: PipelineDeps, params: { host: string }): Promise<number> {
-  const { store, status, config, log, home } = deps;
+export async function recoverLostAttempts(
+  deps: Pick<PipelineDeps, "store" | "reporter" | "config" | "log" | "home">,
+  params: { host: string },
+): Promise<number> {
+  const { store, reporter, config, log, home } = deps;
   // Ours: recorded under this host id, or holding a worktree in this ORCH_HOME (which
   // belongs to one orch process), so a changed host name (a new container) loses nothing.
   const isInHome = (worktreePath: string | null) => worktreePath !== null && worktreePath.startsWith(path.join(home, "worktrees") + path.sep);
@@ -34,7 +36,7 @@ export async function recoverLostAttempts(deps: PipelineDeps, params: { host: st
     }
   }
   await reconcileReports(deps);
-  await Promise.all([...threads].map((threadId) => status.refresh(threadId)));
+  await Promise.all([...threads].map((threadId) => reporter.refreshStatusNow(threadId)));
   return threads.size;
 }
 
@@ -43,18 +45,18 @@ export async function recoverLostAttempts(deps: PipelineDeps, params: { host: st
  * about (a 502, a rate limit or a restart got in the way), and refreshes
  * their status comments. Runs at start and then periodically.
  */
-export async function reconcileReports(deps: PipelineDeps): Promise<number> {
-  const { store, status, log } = deps;
+export async function reconcileReports(deps: Pick<PipelineDeps, "store" | "reporter" | "log">): Promise<number> {
+  const { store, reporter, log } = deps;
   const pending = await store.listUnreportedAttempts({ limit: 100 });
   const threads = new Set<number>();
   for (const context of pending) {
     try {
-      await completeAttemptCheckRuns(deps, { context });
+      await reporter.completeCheckRuns(context);
       threads.add(context.thread.id);
     } catch (error) {
       log.warn({ err: error, attemptId: context.attempt.id }, "could not complete a check run; will try again");
     }
   }
-  await Promise.all([...threads].map((threadId) => status.refresh(threadId)));
+  await Promise.all([...threads].map((threadId) => reporter.refreshStatusNow(threadId)));
   return pending.length;
 }

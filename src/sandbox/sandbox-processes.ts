@@ -12,7 +12,8 @@
  * a PID namespace of its own); every process in that namespace descends from
  * it, because orphans are reparented to it, `setsid` or not.
  */
-import { readdirSync, readFileSync, readlinkSync } from "node:fs";
+import { KILL_SETTLE_MS, type StopOutcome } from "../agents/process-group.js";
+import { readChildren, readNsPids, readPidNamespace, readStat } from "../agents/proc-files.js";
 import { setTimeout as sleep } from "node:timers/promises";
 
 /** The sandbox's PID 1 as the host sees it. */
@@ -24,12 +25,10 @@ export interface SandboxInit {
 
 /** How long the outer bwrap gets to report its init's death before it is killed too. */
 const OUTER_EXIT_MS = 1_000;
-/** After SIGKILL only processes stuck in the kernel remain; do not wait on them forever. */
-const KILL_SETTLE_MS = 5_000;
 const POLL_MS = 10;
 
 /** How stopSandbox ended it: nothing ran inside, SIGTERM was enough, or SIGKILL was needed. */
-export type SandboxStop = "gone" | "terminated" | "killed";
+export type SandboxStop = StopOutcome;
 
 /**
  * The init of the sandbox run by the outer bwrap `outerPid`: its child in
@@ -173,7 +172,7 @@ async function stopNow(params: {
 /** True once `init` has exited (a zombie counts as gone, and so does a pid now used by another process). */
 export function isSandboxInitGone(init: SandboxInit): boolean {
   if (readPidNamespace(init.pid) !== init.pidNamespace) return true;
-  const state = readState(init.pid);
+  const state = readStat(init.pid)?.state;
   return state === undefined || state === "Z" || state === "X";
 }
 
@@ -185,54 +184,6 @@ export async function waitForInitGone(init: SandboxInit, timeoutMs: number): Pro
     await sleep(POLL_MS);
   }
   return true;
-}
-
-function readChildren(pid: number): number[] {
-  let tasks: string[];
-  try {
-    tasks = readdirSync(`/proc/${pid}/task`);
-  } catch {
-    return [];
-  }
-  const children: number[] = [];
-  for (const task of tasks) {
-    try {
-      for (const word of readFileSync(`/proc/${pid}/task/${task}/children`, "latin1").split(" ")) {
-        if (/^\d+$/.test(word)) children.push(Number(word));
-      }
-    } catch {
-      // the task ended while we looked
-    }
-  }
-  return children;
-}
-
-/** The NSpid line of /proc/<pid>/status: its pid in each PID namespace, the host's first. */
-function readNsPids(pid: number): number[] | undefined {
-  try {
-    const line = readFileSync(`/proc/${pid}/status`, "latin1").split("\n").find((l) => l.startsWith("NSpid:"));
-    return line?.slice("NSpid:".length).trim().split(/\s+/).map(Number);
-  } catch {
-    return undefined;
-  }
-}
-
-function readPidNamespace(pid: number): string | undefined {
-  try {
-    return readlinkSync(`/proc/${pid}/ns/pid`);
-  } catch {
-    return undefined;
-  }
-}
-
-function readState(pid: number): string | undefined {
-  try {
-    const stat = readFileSync(`/proc/${pid}/stat`, "latin1");
-    // "pid (comm) state ...": comm may hold spaces and parentheses.
-    return stat.slice(stat.lastIndexOf(")") + 2).split(" ")[0];
-  } catch {
-    return undefined;
-  }
 }
 
 /** False when it is gone (or, with `expected`, when its pid now belongs to someone else). */

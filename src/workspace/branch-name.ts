@@ -66,6 +66,13 @@ export function isSafeRefName(name: string): boolean {
   return name.split("/").every((component) => !component.startsWith(".") && !component.endsWith(".lock"));
 }
 
+/** Throws WorkspaceError (`unsafe_ref`) unless `branch` isSafeRefName. */
+export function assertSafeBranch(branch: string): void {
+  if (!isSafeRefName(branch)) {
+    throw new WorkspaceError("unsafe_ref", `branch name ${JSON.stringify(branch)} is not allowed`);
+  }
+}
+
 /**
  * GitHub's rules for an owner or repository name: letters, digits, `_`, `.`
  * and `-`, not `.` or `..`, not starting with `-`, at most 100 characters.

@@ -17,9 +17,7 @@
  * attempt's own folders. A spare is still checked clean before it is handed
  * out, in case anything else touched it.
  */
-import { constants, existsSync } from "node:fs";
-import { lstat, mkdir, readFile, rename, rm, writeFile } from "node:fs/promises";
-import { randomBytes } from "node:crypto";
+import { rm } from "node:fs/promises";
 import { basename, join } from "node:path";
 import { createAgentRepo } from "./agent-repo.js";
 import {
@@ -29,12 +27,15 @@ import {
   type AttemptGit,
   type Snapshot,
 } from "./attempt-commit.js";
-import { assertFullSha, isSafeRefName } from "./branch-name.js";
-import { isWorkspaceError, WorkspaceError } from "./errors.js";
+import { assertFullSha, assertSafeBranch } from "./branch-name.js";
+import { createBranchRef, ensureBareRepo, isBareRepo, readLooseRef, remoteTrackingRef, resetCacheConfig, resolveCommit, updateRefs } from "./cache-refs.js";
+import { assertAdminDir, CHECKOUT_CONFIG, discardWorktree, pathExists } from "./checkout.js";
+import { WorkspaceError } from "./errors.js";
 import { GIT_NETWORK_TIMEOUT_MS, runGit, type GitAuth, type GitIdentity } from "./git.js";
-import { buildRemoteUrl, checkBaseUrl, spareName, WorkspaceLayout, type RepoId } from "./layout.js";
+import { buildRemoteUrl, checkBaseUrl, WorkspaceLayout, type RepoId } from "./layout.js";
 import { KeyedMutex } from "./lock.js";
-import { parsePushRefusal } from "./push-refusal.js";
+import { buildBranchDeletion, buildBranchPush, pushRefspec, type PushRefspec } from "./push.js";
+import { SparePool } from "./spare-pool.js";
 import { Trash } from "./trash.js";
 
 export type { RepoId } from "./layout.js";
@@ -50,7 +51,6 @@ export interface RepoCacheOptions {
   agentIdentity?: GitIdentity;
 }
 
-const PULL_HEAD = /^refs\/pull\/([1-9][0-9]{0,9})\/head$/;
 const DEFAULT_AGENT_IDENTITY: GitIdentity = { name: "orch agent", email: "agent@orch.invalid" };
 
 export class RepoCache {
@@ -64,19 +64,12 @@ export class RepoCache {
   private readonly waiting = new Map<string, { count: number; last?: { startedAt: number; sha: string } }>();
   private readonly trash: Trash;
   private readonly spareWorktrees: boolean;
+  private readonly spares: SparePool;
   private readonly agentIdentity: GitIdentity;
   /** Background work: spare checkouts, stale admin dirs pruned. */
   private readonly background = new Set<Promise<void>>();
   /** Caches whose stale worktree admin dirs this process has pruned. */
   private readonly pruned = new Set<string>();
-  /**
-   * When each spare was last checked clean, on a clock of this process that
-   * also ticks when an unsandboxed agent ends; see takeSpare.
-   */
-  private readonly spareCheckedAt = new Map<string, number>();
-  private trustClock = 0;
-  private unsandboxedRunning = 0;
-  private lastUnsandboxedEnd = 0;
 
   constructor(options: RepoCacheOptions) {
     this.layout = new WorkspaceLayout(options.home);
@@ -85,6 +78,7 @@ export class RepoCache {
     this.spareWorktrees = options.spareWorktrees ?? true;
     this.agentIdentity = options.agentIdentity ?? DEFAULT_AGENT_IDENTITY;
     this.trash = new Trash(this.layout.trashRoot());
+    this.spares = new SparePool({ layout: this.layout, trash: this.trash });
   }
 
   cachePath(owner: string, repo: string): string {
@@ -203,7 +197,7 @@ export class RepoCache {
       await createBranchRef({ cache, branch, sha, repo: `${owner}/${repo}` });
       // An admin dir by this name can only be a crashed process's leftover.
       await rm(admin, { recursive: true, force: true });
-      const tookSpare = this.spareWorktrees && (await this.takeSpare({ owner, repo, cache, path, admin, branch, sha }));
+      const tookSpare = this.spareWorktrees && (await this.spares.take({ owner, repo, path, admin, branch, sha }));
       if (!tookSpare) {
         await runGit({ gitDir: cache, config: CHECKOUT_CONFIG, args: ["worktree", "add", path, branch] });
         await assertAdminDir({ path, admin });
@@ -217,7 +211,9 @@ export class RepoCache {
         identity: this.agentIdentity,
       });
     });
-    if (this.spareWorktrees) this.refillSpare({ owner, repo, sha });
+    if (this.spareWorktrees) {
+      this.inBackground(this.mutex.run(repoKey(owner, repo), () => this.spares.refill({ owner, repo, sha })));
+    }
   }
 
   /**
@@ -226,80 +222,7 @@ export class RepoCache {
    * again before it is handed out. Call the returned function when it ends.
    */
   noteUnsandboxedAgent(): () => void {
-    this.unsandboxedRunning += 1;
-    let isDone = false;
-    return () => {
-      if (isDone) return;
-      isDone = true;
-      this.unsandboxedRunning -= 1;
-      this.lastUnsandboxedEnd = ++this.trustClock;
-    };
-  }
-
-  /**
-   * Moves the repository's spare to `path` and puts it on `branch` (which
-   * points at `sha`), when it is exactly what orch checked out: no changed,
-   * new or ignored file, HEAD at its own commit. At another commit a
-   * checkout writes the files that differ. False, with the spare thrown
-   * away, when it is missing, dirty or any step fails; the caller then checks
-   * out from scratch.
-   *
-   * The clean check (`git status` of the whole tree, some 50 ms for 10,000
-   * files) runs when the spare is made, off the caller's path. No sandboxed
-   * agent can reach a spare (it lies in ORCH_HOME, which every sandbox
-   * hides), so the check is made again here, on the caller's path, only when
-   * something that could have written it ran since: an unsandboxed agent, or
-   * an earlier orch process (a spare found on disk).
-   */
-  private async takeSpare(params: RepoId & { cache: string; path: string; admin: string; branch: string; sha: string }): Promise<boolean> {
-    const { owner, repo, path, admin, branch, sha } = params;
-    const spare = this.sparePath(owner, repo);
-    const spareAdmin = this.layout.adminPath({ owner, repo, name: spareName(owner, repo) });
-    const spareSha = await readDetachedHead(spareAdmin);
-    const checkedAt = this.spareCheckedAt.get(spare);
-    this.spareCheckedAt.delete(spare);
-    if (spareSha === undefined) {
-      if ((await pathExists(spare)) || (await pathExists(spareAdmin))) await this.discardWorktree({ path: spare, admin: spareAdmin });
-      return false;
-    }
-    try {
-      const isTrusted = checkedAt !== undefined && this.unsandboxedRunning === 0 && checkedAt > this.lastUnsandboxedEnd;
-      if (!isTrusted) await assertCleanTree({ gitDir: spareAdmin, workTree: spare, sha: spareSha });
-      await rename(spare, path);
-      await rename(spareAdmin, admin);
-      await writeFile(join(admin, "gitdir"), `${join(path, ".git")}\n`);
-      await writeFile(join(admin, "HEAD"), `ref: refs/heads/${branch}\n`);
-      // The branch is already at `sha`; bring the index and files there (and print, see git.ts).
-      if (spareSha !== sha) await runGit({ gitDir: admin, workTree: path, config: CHECKOUT_CONFIG, args: ["reset", "--hard", sha] });
-      return true;
-    } catch {
-      await this.discardWorktree({ path: spare, admin: spareAdmin });
-      await this.discardWorktree({ path, admin });
-      return false;
-    }
-  }
-
-  /**
-   * Checks out a new spare at `sha` in the background, unless the repository
-   * has one, and checks it clean (which also refreshes its index, so the
-   * next check reads no file twice).
-   */
-  private refillSpare(params: RepoId & { sha: string }): void {
-    const { owner, repo, sha } = params;
-    const cache = this.cachePath(owner, repo);
-    const spare = this.sparePath(owner, repo);
-    const admin = this.layout.adminPath({ owner, repo, name: spareName(owner, repo) });
-    this.inBackground(
-      this.mutex.run(repoKey(owner, repo), async () => {
-        if (await pathExists(spare)) return;
-        await rm(admin, { recursive: true, force: true });
-        await runGit({ gitDir: cache, config: CHECKOUT_CONFIG, args: ["worktree", "add", "--detach", spare, sha] });
-        await assertAdminDir({ path: spare, admin });
-        const startedAt = ++this.trustClock;
-        await assertCleanTree({ gitDir: admin, workTree: spare, sha });
-        this.spareCheckedAt.set(spare, startedAt);
-      }),
-    );
+    return this.spares.noteUnsandboxedAgent();
   }
 
   /**
@@ -328,53 +251,29 @@ export class RepoCache {
   }
 
   /**
-   * `git push <url> refs/heads/<branch>:refs/heads/<branch>` from the cache,
-   * create-only: `--force-with-lease=<ref>:` (empty) requires that the remote
-   * has no such branch, so an attempt never moves a branch it did not make.
-   * A refusal throws `push_refused` with the remote's reasons (push-refusal.ts).
+   * Pushes the attempt's branch from the cache, create-only: an attempt
+   * never moves a branch it did not make (push.ts). A refusal throws
+   * `push_refused` with the remote's reasons (push-refusal.ts).
    */
   async pushBranch(params: RepoId & { branch: string; token?: string | undefined; signal?: AbortSignal }): Promise<void> {
     const { owner, repo, branch, token, signal } = params;
-    assertSafeBranch(branch);
-    const ref = `refs/heads/${branch}`;
-    await this.pushRefspec({ owner, repo, token, signal, lease: `${ref}:`, refspec: `${ref}:${ref}` });
+    await this.push({ owner, repo, token, signal, ...buildBranchPush(branch) });
   }
 
   /** Deletes the attempt's branch on the remote, only while it still points at `sha` (a push that a cancel overtook). */
   async deleteRemoteBranch(params: RepoId & { branch: string; sha: string; token?: string | undefined }): Promise<void> {
     const { owner, repo, branch, sha, token } = params;
-    assertSafeBranch(branch);
-    const ref = `refs/heads/${branch}`;
-    await this.pushRefspec({ owner, repo, token, lease: `${ref}:${assertFullSha(sha)}`, refspec: `:${ref}` });
+    await this.push({ owner, repo, token, ...buildBranchDeletion({ branch, sha }) });
   }
 
-  private async pushRefspec(params: RepoId & { token: string | undefined; signal?: AbortSignal | undefined; lease: string; refspec: string }): Promise<void> {
+  /** One push from the cache, under the repository's lock. */
+  private async push(params: RepoId & PushRefspec & { token: string | undefined; signal?: AbortSignal | undefined }): Promise<void> {
     const { owner, repo, token, signal, lease, refspec } = params;
     const cache = this.cachePath(owner, repo);
     const url = this.remoteUrl(owner, repo);
-    await this.mutex.run(repoKey(owner, repo), async () => {
-      if (!isBareRepo(cache)) {
-        throw new WorkspaceError("cache_missing", `no cache for ${owner}/${repo}; fetchBase must run before pushBranch`);
-      }
-      await resetCacheConfig(cache);
-      try {
-        await runGit({
-          gitDir: cache,
-          auth: this.authFor(token),
-          timeoutMs: GIT_NETWORK_TIMEOUT_MS,
-          ...(signal ? { signal } : {}),
-          args: ["push", "--no-recurse-submodules", "--no-verify", `--force-with-lease=${lease}`, url, refspec],
-        });
-      } catch (error) {
-        const refusal = isWorkspaceError(error, "git_failed") ? parsePushRefusal(error.detail ?? "") : undefined;
-        if (!refusal) throw error;
-        throw new WorkspaceError(
-          "push_refused",
-          `the remote refused ${refspec}: ${refusal.reason}`,
-          [refusal.reason, ...refusal.remoteLines].join("\n"),
-        );
-      }
-    });
+    await this.mutex.run(repoKey(owner, repo), () =>
+      pushRefspec({ cache, repo: repoKey(owner, repo), url, auth: this.authFor(token), signal, lease, refspec }),
+    );
   }
 
   /**
@@ -387,7 +286,7 @@ export class RepoCache {
     const { owner, repo } = params;
     const path = this.layout.insideWorktrees(params.path);
     const admin = this.layout.adminPath({ owner, repo, name: basename(path) });
-    await this.mutex.run(repoKey(owner, repo), () => this.discardWorktree({ path, admin }));
+    await this.mutex.run(repoKey(owner, repo), () => discardWorktree({ trash: this.trash, path, admin }));
   }
 
   /** Resolves once every worktree removed so far is deleted from disk. */
@@ -401,14 +300,10 @@ export class RepoCache {
     await this.drainTrash();
   }
 
-  private async discardWorktree(params: { path: string; admin: string }): Promise<void> {
-    await this.trash.discard(params.path);
-    await rm(params.admin, { recursive: true, force: true });
-  }
-
   /**
    * Once per repository and process: `git worktree prune` drops admin dirs
-   * whose worktree is gone (a crash between the two removals above).
+   * whose worktree is gone (a crash between the two removals of
+   * discardWorktree, checkout.ts).
    */
   private pruneOnce(owner: string, repo: string): void {
     const key = repoKey(owner, repo);
@@ -433,160 +328,4 @@ export class RepoCache {
 
 function repoKey(owner: string, repo: string): string {
   return `${owner}/${repo}`;
-}
-
-function assertSafeBranch(branch: string): void {
-  if (!isSafeRefName(branch)) {
-    throw new WorkspaceError("unsafe_ref", `branch name ${JSON.stringify(branch)} is not allowed`);
-  }
-}
-
-/** `refs/heads/x` → `refs/remotes/origin/x`; `refs/pull/7/head` → `refs/remotes/origin/pull/7/head`. */
-function remoteTrackingRef(ref: string): string {
-  if (PULL_HEAD.test(ref)) return `refs/remotes/origin/${ref.slice("refs/".length)}`;
-  if (ref.startsWith("refs/heads/") && isSafeRefName(ref)) {
-    return `refs/remotes/origin/${ref.slice("refs/heads/".length)}`;
-  }
-  throw new WorkspaceError(
-    "unsafe_ref",
-    `cannot fetch ${JSON.stringify(ref)}: expected refs/heads/<branch> or refs/pull/<n>/head`,
-  );
-}
-
-async function pathExists(path: string): Promise<boolean> {
-  try {
-    await lstat(path);
-    return true;
-  } catch {
-    return false;
-  }
-}
-
-function isBareRepo(path: string): boolean {
-  return existsSync(join(path, "HEAD")) && existsSync(join(path, "objects"));
-}
-
-/**
- * `git init --bare` into a sibling temp directory, then rename, so a crash
- * never leaves a half-made cache that looks real. `init` + one fetch rather
- * than `clone --bare`: the first fetch brings only the objects of the one ref
- * we need, not every branch.
- */
-async function ensureBareRepo(cache: string): Promise<void> {
-  if (isBareRepo(cache)) return;
-  const temp = `${cache}.tmp-${process.pid}-${randomBytes(4).toString("hex")}`;
-  await mkdir(temp, { recursive: true });
-  try {
-    await runGit({ gitDir: temp, args: ["init", "--bare", "--template="] });
-    await rename(temp, cache);
-  } finally {
-    await rm(temp, { recursive: true, force: true });
-  }
-}
-
-/**
- * Settings for `worktree add` and `reset`, whose cost is almost all checkout
- * (creating every file of the tree). Parallel checkout (one worker process
- * per core) made it about a fifth faster for 10,000 files on two cores
- * (bench/, see BENCHMARKS.md). Passed with `-c`, not written to the cache's
- * config, which is reset to git's defaults before each fetch.
- */
-const CHECKOUT_CONFIG = ["checkout.workers=0"] as const;
-
-/**
- * The cache's config is orch's alone (no sandbox shows it), and nothing orch
- * needs lives in it: remotes are named by URL. It is still rewritten to
- * git's defaults before each fetch and push, so a setting that once got in
- * (by hand, by an old orch) cannot send the token elsewhere.
- */
-const CACHE_CONFIG = "[core]\n\trepositoryformatversion = 0\n\tfilemode = true\n\tbare = true\n";
-
-async function resetCacheConfig(cache: string): Promise<void> {
-  await writeFile(join(cache, "config"), CACHE_CONFIG);
-}
-
-/** The commit in an admin dir's detached HEAD; undefined for anything else (missing, on a branch, unreadable). */
-async function readDetachedHead(admin: string): Promise<string | undefined> {
-  try {
-    const head = await readFile(join(admin, "HEAD"), { encoding: "utf8", flag: constants.O_RDONLY | constants.O_NOFOLLOW });
-    return /^[0-9a-f]{40}\n$/.test(head) ? head.trim() : undefined;
-  } catch {
-    return undefined;
-  }
-}
-
-/** git named the new worktree's admin dir after its folder; anything else means a leftover was in the way. */
-async function assertAdminDir(params: { path: string; admin: string }): Promise<void> {
-  const pointer = await readFile(join(params.path, ".git"), "utf8");
-  if (pointer.trim() !== `gitdir: ${params.admin}`) {
-    throw new WorkspaceError("git_failed", `git put the admin dir of ${params.path} elsewhere than ${params.admin}: ${pointer.trim()}`);
-  }
-}
-
-/**
- * Throws `dirty_tree` unless the tree is exactly its commit: HEAD at `sha`,
- * the index and every file as checked out, nothing untracked or ignored.
- * (`--porcelain=v2 --branch` always prints its headers: see git.ts.)
- */
-async function assertCleanTree(params: { gitDir: string; workTree: string; sha: string }): Promise<void> {
-  const out = await runGit({
-    gitDir: params.gitDir,
-    workTree: params.workTree,
-    args: ["status", "--porcelain=v2", "--branch", "-z", "--untracked-files=all", "--ignored=matching", "--ignore-submodules=none"],
-  });
-  const entries = out.split("\0").filter((entry) => entry !== "");
-  const oid = entries.find((entry) => entry.startsWith("# branch.oid "))?.slice("# branch.oid ".length);
-  const changes = entries.filter((entry) => !entry.startsWith("# "));
-  if (oid !== params.sha || changes.length > 0) {
-    throw new WorkspaceError("dirty_tree", `${params.workTree} is not a clean checkout of ${params.sha} (${changes.length} changed entries, HEAD ${oid})`);
-  }
-}
-
-function branchExistsError(branch: string, repo: string): WorkspaceError {
-  return new WorkspaceError(
-    "branch_exists",
-    `branch ${branch} already exists in the cache of ${repo} (left by an earlier attempt?); refusing to reuse it, use a new attempt number`,
-  );
-}
-
-/** Creates `refs/heads/<branch>` at `sha`, create-only: an existing branch is refused, never moved. */
-async function createBranchRef(params: { cache: string; branch: string; sha: string; repo: string }): Promise<void> {
-  const { cache, branch, sha, repo } = params;
-  try {
-    await updateRefs(cache, [`create refs/heads/${branch} ${sha}`]);
-  } catch (error) {
-    if (isWorkspaceError(error, "git_failed") && /already exists|cannot lock ref/.test(error.detail ?? "")) throw branchExistsError(branch, repo);
-    throw error;
-  }
-}
-
-/**
- * One `git update-ref --stdin` transaction: all commands apply or none. With
- * `start` and `commit` git answers "start: ok", so simple-git need not wait on
- * silence (git.ts).
- */
-async function updateRefs(cache: string, commands: string[]): Promise<void> {
-  await runGit({ gitDir: cache, args: ["update-ref", "--stdin"], input: ["start", ...commands, "commit", ""].join("\n") });
-}
-
-/**
- * The sha a fetch just wrote to `ref`, read from its loose ref file: a git
- * process less on every fetch, which was a third of a no-op refresh (bench/).
- * Fetch writes a ref it updates as a loose file; one it left alone may be
- * packed (after `gc --auto`), and then this returns undefined and the caller
- * asks git. No peeling is needed: git refuses a non-commit on `refs/heads/*`,
- * and GitHub makes `refs/pull/<n>/head` from commits; a symlink is not
- * followed.
- */
-async function readLooseRef(cache: string, ref: string): Promise<string | undefined> {
-  try {
-    const content = await readFile(join(cache, ref), { encoding: "utf8", flag: constants.O_RDONLY | constants.O_NOFOLLOW });
-    return /^[0-9a-f]{40}\n$/.test(content) ? content.trim() : undefined;
-  } catch {
-    return undefined;
-  }
-}
-
-async function resolveCommit(cache: string, ref: string): Promise<string> {
-  return (await runGit({ gitDir: cache, args: ["rev-parse", "--verify", "--end-of-options", `${ref}^{commit}`] })).trim();
 }

@@ -1,7 +1,7 @@
 import fs from "node:fs/promises";
 import path from "node:path";
 import { buildAgentArgv } from "../../agents/build-argv.js";
-import { readResultFile, type AgentResult, type InvalidResultFile } from "../../agents/result-file.js";
+import { readResultFile, type ResultFileRead } from "../../agents/result-file.js";
 import { buildAgentEnv, startAgent, type AgentExit } from "../../agents/runner.js";
 import type { AgentSpec } from "../../config/server-config.js";
 import { isUserError } from "../../errors.js";
@@ -23,7 +23,8 @@ interface AgentPaths {
 
 export interface AgentRun {
   exit: AgentExit;
-  result: AgentResult | InvalidResultFile | undefined;
+  /** What its result file said; `missing` unless it exited on its own. */
+  result: ResultFileRead;
 }
 
 /**
@@ -97,12 +98,12 @@ export async function runAgent(
   } finally {
     releaseSpares?.();
   }
-  const result = exit.reason === "exited" ? await readResultFile(files.resultFile) : undefined;
+  const result: ResultFileRead = exit.reason === "exited" ? await readResultFile(files.resultFile) : { kind: "missing" };
   return { exit, result };
 }
 
 function failed(message: string): AgentRun {
-  return { exit: { reason: "spawn_failed", message, durationMs: 0 }, result: undefined };
+  return { exit: { reason: "spawn_failed", message, durationMs: 0 }, result: { kind: "missing" } };
 }
 
 /**
