@@ -55,6 +55,8 @@ export interface ProbotServer {
 
 export interface OrchServer extends ProbotServer {
   orch: Orch;
+  /** orch's repository cache, for a benchmark to hold its fetches. */
+  cache: RepoCache;
   store: Store;
   db: Db;
   github: FakeGitHubServer;
@@ -63,7 +65,6 @@ export interface OrchServer extends ProbotServer {
   problems: string[];
   close(): Promise<void>;
 }
-
 
 function collectingLogger(lines: string[]): Logger {
   return pino(
@@ -186,7 +187,8 @@ export async function startOrchServer(params: {
   const home = path.join(dir, "home");
   fs.mkdirSync(home, { recursive: true });
   // "Cache present": the first fetch of a repository is a clone, which no figure here is about.
-  await new RepoCache({ home, gitBaseUrl: remote.gitBaseUrl }).fetchBase({ owner: remote.owner, repo: remote.repo, ref: "refs/heads/main" });
+  const cache = new RepoCache({ home, gitBaseUrl: remote.gitBaseUrl });
+  await cache.fetchBase({ owner: remote.owner, repo: remote.repo, ref: "refs/heads/main" });
   const databaseUrl = `file:${path.join(dir, "orch.db")}`;
   await migrateDatabase(databaseUrl);
   const db = await openDb(databaseUrl);
@@ -211,7 +213,7 @@ export async function startOrchServer(params: {
     apiUrl: github.apiUrl,
     log: collectingLogger(problems),
     appFn: createApp(
-      { store, config, home, gitBaseUrl: remote.gitBaseUrl, host: "bench-host", env: process.env, sandbox, redactor },
+      { store, config, home, gitBaseUrl: remote.gitBaseUrl, host: "bench-host", env: process.env, sandbox, redactor, cache },
       (started) => (orch = started),
     ),
   });
@@ -220,6 +222,7 @@ export async function startOrchServer(params: {
   return {
     ...server,
     orch: started,
+    cache,
     store,
     db,
     github,

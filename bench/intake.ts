@@ -108,7 +108,7 @@ export async function benchIntake(ctx: BenchContext): Promise<SectionResult> {
 
     // 3. With git held, the 2xx still comes.
     log("intake: dispatches with orch's fetch held");
-    const gate = holdFetches(server.orch.deps.cache);
+    const gate = holdFetches(server.cache);
     const held: { status: number; ms: number }[] = [];
     const heldIssues: number[] = [];
     for (let i = 0; i < HELD; i++) {

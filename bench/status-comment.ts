@@ -12,6 +12,7 @@ import { join } from "node:path";
 import { pino } from "pino";
 import type { ThreadGitHub } from "../src/pipeline/ports.js";
 import { StatusReporter } from "../src/pipeline/status-reporter.js";
+import { createAttemptButtons } from "../src/commands/verbs/buttons.js";
 import { migrateDatabase, openDb, type Provider } from "../src/store/db.js";
 import { createStore } from "../src/store/store.js";
 import type { BenchContext } from "./context.js";
@@ -56,6 +57,7 @@ async function openSubject(params: { url: string; provider: Provider; otherAttem
     store,
     github: () => github as ThreadGitHub,
     log: pino({ level: "silent" }),
+    nextVerbs: createAttemptButtons({ agentCount: 2 }).verbsFor,
     now: () => new Date(1_700_000_000_000 + 7_200_000),
   });
   return {

@@ -1,14 +1,13 @@
 /**
- * The Probot app: builds orch's parts and registers one thin handler per
- * event. No logic lives here.
+ * The Probot app: builds orch's parts and turns each event it listens to
+ * into a plain request (github/to-request.ts) for Orch.handle. No logic
+ * lives here; see src/orch.ts for where each request goes.
  */
 import { pino } from "pino";
 import type { ApplicationFunction, Probot } from "probot";
 import { createGitHubFactory } from "./github/thread-client.js";
-import { onCheckRunAction } from "./github/on-check-run-action.js";
-import { onClosed } from "./github/on-closed.js";
-import { onComment } from "./github/on-comment.js";
-import { onLabeled } from "./github/on-labeled.js";
+import { buttonRequest, closedRequest, commentRequest, labelRequest } from "./github/to-request.js";
+import type { OrchRequest } from "./commands/request.js";
 import { Orch, type OrchOptions } from "./orch.js";
 
 const REDACTED_LOG_PATHS = [
@@ -50,10 +49,17 @@ export function createApp(options: AppOptions, onStarted?: (orch: Orch) => void)
       },
     );
     const orch = new Orch({ ...options, github, log });
-    app.on(["issue_comment.created", "pull_request_review_comment.created"], onComment(orch));
-    app.on("check_run.requested_action", onCheckRunAction(orch));
-    app.on(["issues.labeled", "pull_request.labeled"], onLabeled(orch));
-    app.on(["issues.closed", "pull_request.closed"], onClosed(orch));
+    // Keep the events in step with payload-schemas.ts and app.yml.
+    const forward =
+      <C>(toRequest: (context: C) => OrchRequest | undefined) =>
+      async (context: C): Promise<void> => {
+        const request = toRequest(context);
+        if (request) orch.handle(request);
+      };
+    app.on(["issue_comment.created", "pull_request_review_comment.created"], forward(commentRequest));
+    app.on("check_run.requested_action", forward(buttonRequest));
+    app.on(["issues.labeled", "pull_request.labeled"], forward(labelRequest));
+    app.on(["issues.closed", "pull_request.closed"], forward(closedRequest));
     await orch.start();
     onStarted?.(orch);
   };

@@ -9,7 +9,7 @@ import {
   type Command,
   type ParseResult,
 } from "./parse.js";
-import { findVerb, VERBS } from "./verbs.js";
+import { findVerb, VERBS } from "./verbs/index.js";
 
 /** Commands as they are, errors reduced to their message: what most cases care about. */
 function outcomes(body: string): Array<Command | { error: string }> {

@@ -1,5 +1,8 @@
 /**
  * The `/orch` comment grammar: a pure function from a comment body to the commands in it.
+ * This file finds the command lines (grammar/command-lines.ts) and splits each into words and
+ * free text (grammar/tokens.ts); what the words mean is each verb's own `parse`
+ * (verbs/*.ts), and every message is rendered from the verb entries (render/usage.ts).
  *
  * A comment holds zero or more commands, one per line. `parseComment` returns one result per
  * command line, in order: a `command`, or an `error` whose message is safe to post as it is
@@ -34,10 +37,10 @@
  *
  *   `/orch VERB ARG… [-- FREE TEXT]`
  *
- *   - VERB is a verb name or alias of `verbs.ts`, in any letter case (browsers autocorrect
+ *   - VERB is a verb name or alias of `verbs/index.ts`, in any letter case (browsers autocorrect
  *     "dispatch" to "Dispatch"); `run` means `dispatch`. An unknown verb is an error that
- *     lists the verbs and suggests a near one (edit distance, transpositions included, or a
- *     prefix). `/orch` on its own is an error that lists the verbs.
+ *     lists the verbs and suggests a near one (within edit distance 1, or 2 past four
+ *     letters, or a prefix: see findNearVerb). `/orch` on its own is an error that lists the verbs.
  *   - ARGs are the space- or tab-separated tokens before the first token that is exactly
  *     `--`. A token that starts with `--` is a flag; the only flag is `--run` (cancel,
  *     cleanup). A token that starts with one `-` is an argument, and fails as a name.
@@ -91,19 +94,24 @@
  *   /orchestra                            → nothing
  */
 
-import { findVerb, toAsciiLowerCase, VERBS, type Verb, type VerbSpec } from "./verbs.js";
+import { findCommandLines } from "./grammar/command-lines.js";
+import { splitArguments, tokenizeCommandLine } from "./grammar/tokens.js";
+import { isProblem } from "./verb.js";
+import { findNearVerb, findVerb, VERBS, type Command } from "./verbs/index.js";
+import {
+  DASH_HINT,
+  renderNoTextAllowed,
+  renderNoVerb,
+  renderTextTooLong,
+  renderTooManyCommands,
+  renderUnknownFlag,
+  renderUnknownVerb,
+  renderUsageError,
+} from "../render/usage.js";
 
-export type TaskScope = { kind: "task"; task?: string } | { kind: "run" };
-
-/** One well-formed command. Names are normalised to lowercase; nothing is checked against the store. */
-export type Command =
-  | { verb: "dispatch"; agent?: string; instructions?: string }
-  | { verb: "retry"; task?: string; feedback?: string }
-  | { verb: "reassign"; task?: string; agent: string; feedback?: string }
-  | { verb: "cancel"; scope: TaskScope }
-  | { verb: "cleanup"; scope: TaskScope }
-  | { verb: "status" }
-  | { verb: "help"; topic?: Verb };
+export type { Command } from "./verbs/index.js";
+export type { TaskScope } from "./grammar/shared.js";
+export { isValidAgentName, isValidTaskKey } from "./grammar/names.js";
 
 /**
  * The outcome of one command line. `line` is that line as written, trimmed and cut to about
@@ -121,20 +129,6 @@ export const MAX_COMMANDS_PER_COMMENT = 10;
 export const MAX_FREE_TEXT_LENGTH = 20_000;
 
 const LINE_LIMIT = 200;
-const ECHO_LIMIT = 100;
-
-/** `t1` … `t999`, any case. Normalise with `toLowerCase()` after checking. */
-export function isValidTaskKey(text: string): boolean {
-  return /^[tT][1-9][0-9]{0,2}$/.test(text);
-}
-
-/**
- * A letter, then letters, digits, `-` or `_`; 32 characters at most; ASCII only, any case.
- * Normalise with `toLowerCase()` after checking (safe: the text is ASCII by then).
- */
-export function isValidAgentName(text: string): boolean {
-  return /^[A-Za-z][A-Za-z0-9_-]{0,31}$/.test(text);
-}
 
 /** Parses every `/orch` command line of a comment body. See the grammar at the top of this file. */
 export function parseComment(body: string): ParseResult[] {
@@ -151,462 +145,40 @@ export function parseComment(body: string): ParseResult[] {
     results.push(parseCommandLine(lines[index]!, lines.slice(index + 1, end)));
   }
   if (commandLines.length > MAX_COMMANDS_PER_COMMENT) {
-    const skipped = commandLines.length - MAX_COMMANDS_PER_COMMENT;
     results.push({
       kind: "error",
       line: shortenLine(lines[commandLines[MAX_COMMANDS_PER_COMMENT]!]!),
-      message:
-        `Only the first ${MAX_COMMANDS_PER_COMMENT} commands of a comment are run. ` +
-        `This comment has ${commandLines.length}, so the last ${skipped} ` +
-        `${skipped === 1 ? "was" : "were"} not run. Post ${skipped === 1 ? "it" : "them"} in another comment.`,
+      message: renderTooManyCommands({ limit: MAX_COMMANDS_PER_COMMENT, count: commandLines.length }),
     });
   }
   return results;
-}
-
-// ---------------------------------------------------------------------------------------------
-// Finding command lines: a small line scanner for the markdown that hides text from a reader.
-
-interface Fence {
-  readonly char: "`" | "~";
-  readonly length: number;
-  readonly column: number;
-}
-
-/** Indexes of the lines that are commands: outside fences and HTML comments, unindented, `/orch`. */
-function findCommandLines(lines: readonly string[]): number[] {
-  const found: number[] = [];
-  let fence: Fence | undefined;
-  let inHtmlComment = false;
-  lines.forEach((line, index) => {
-    if (fence !== undefined) {
-      if (closesFence(line, fence)) fence = undefined;
-      return;
-    }
-    if (inHtmlComment) {
-      inHtmlComment = endsInsideHtmlComment(line, true);
-      return;
-    }
-    fence = findOpeningFence(line);
-    if (fence !== undefined) return;
-    inHtmlComment = endsInsideHtmlComment(line, false);
-    if (isCommandLine(line)) found.push(index);
-  });
-  return found;
-}
-
-const COMMAND_START = /^([ \t]*)\/[oO][rR][cC][hH](?=[ \t]|$)/;
-
-function isCommandLine(line: string): boolean {
-  const match = COMMAND_START.exec(line);
-  return match !== null && columnAfter(match[1]!) < 4;
-}
-
-// Optional list markers, then the fence. A backtick fence's info string may not hold a
-// backtick (CommonMark), which keeps ```inline``` code spans from opening a fence.
-const OPENING_FENCE = /^([ \t]*(?:(?:[-+*]|[0-9]{1,9}[.)])[ \t]+)*)(`{3,}|~{3,})(.*)$/s;
-
-function findOpeningFence(line: string): Fence | undefined {
-  const match = OPENING_FENCE.exec(line);
-  if (match === null) return undefined;
-  const marker = match[2]!;
-  const char = marker[0] === "`" ? "`" : "~";
-  if (char === "`" && match[3]!.includes("`")) return undefined;
-  return { char, length: marker.length, column: columnAfter(match[1]!) };
-}
-
-function closesFence(line: string, fence: Fence): boolean {
-  const match = /^([ \t]*)(`{3,}|~{3,})[ \t]*$/.exec(line);
-  return (
-    match !== null &&
-    match[2]![0] === fence.char &&
-    match[2]!.length >= fence.length &&
-    columnAfter(match[1]!) < fence.column + 4
-  );
-}
-
-/**
- * Whether an HTML comment is still open at the end of the line. A code span (`` `<!--` ``)
- * hides what is inside it, as in CommonMark, where the leftmost construct wins.
- */
-function endsInsideHtmlComment(line: string, startsInside: boolean): boolean {
-  let inside = startsInside;
-  // Run lengths with no closing run further on: remembering them keeps a line of many
-  // unmatched runs from being searched over and over (quadratic time on hostile input).
-  const unmatchedRuns = new Set<number>();
-  let i = 0;
-  while (i < line.length) {
-    if (inside) {
-      const close = line.indexOf("-->", i);
-      if (close === -1) return true;
-      inside = false;
-      i = close + 3;
-    } else if (line[i] === "`") {
-      let run = 1;
-      while (line[i + run] === "`") run += 1;
-      const after = unmatchedRuns.has(run) ? -1 : findBacktickRun(line, i + run, run);
-      if (after === -1) unmatchedRuns.add(run);
-      i = after === -1 ? i + run : after;
-    } else if (line.startsWith("<!--", i)) {
-      inside = true;
-      // Search for `-->` from the third character on: `<!-->` and `<!--->` are complete
-      // (empty) comments in CommonMark 0.31.
-      i += 2;
-    } else {
-      i += 1;
-    }
-  }
-  return inside;
-}
-
-/** Index just past the next run of exactly `length` backticks at or after `from`, or -1. */
-function findBacktickRun(line: string, from: number, length: number): number {
-  let i = line.indexOf("`", from);
-  while (i !== -1) {
-    let run = 1;
-    while (line[i + run] === "`") run += 1;
-    if (run === length) return i + run;
-    i = line.indexOf("`", i + run);
-  }
-  return -1;
-}
-
-/** The column reached after this leading whitespace; a tab moves to the next multiple of 4. */
-function columnAfter(whitespace: string): number {
-  let column = 0;
-  for (const char of whitespace) column = char === "\t" ? column + 4 - (column % 4) : column + 1;
-  return column;
-}
-
-// ---------------------------------------------------------------------------------------------
-// Parsing one command line.
-
-/** A grammar error of one verb: the message's first paragraph; usage is added after it. */
-interface Problem {
-  readonly problem: string;
-}
-
-interface Arguments {
-  /** Tokens that do not start with `--`, in order. */
-  readonly positionals: readonly string[];
-  /** Tokens that start with `--` (and are not `--` itself), lowercased. */
-  readonly flags: readonly string[];
 }
 
 function parseCommandLine(line: string, following: readonly string[]): ParseResult {
   const shown = shortenLine(line);
   const error = (message: string): ParseResult => ({ kind: "error", line: shown, message });
 
-  const afterPrefix = line.replace(COMMAND_START, "");
-  const { tokens, freeText } = splitAtDoubleDash(afterPrefix, following);
-  const dashHint = /[\u2013\u2014]/.test(tokens.join(" "))
-    ? "\n\nAutocorrect may have turned `--` into a dash (—): type two hyphens, `--`."
-    : "";
-
-  const [verbWord, ...rest] = tokens;
-  if (verbWord === undefined) return error(`\`/orch\` needs a command after it.\n\n${verbList()}`);
-  const spec = findVerb(verbWord);
-  if (spec === undefined) return error(unknownVerbMessage(verbWord) + dashHint);
-
-  const usageError = (problem: string): ParseResult =>
-    error(`${problem}\n\n${usageOf(spec)}${dashHint}`);
-
-  if (freeText !== undefined && !takesFreeText(spec.name)) {
-    return usageError(`\`/orch ${spec.name}\` takes no text after \`--\`.`);
+  const { words, freeText } = tokenizeCommandLine(line, following);
+  const hasDash = /[\u2013\u2014]/.test(words.join(" "));
+  const [verbWord, ...rest] = words;
+  if (verbWord === undefined) return error(renderNoVerb(VERBS));
+  const verb = findVerb(verbWord);
+  if (verb === undefined) {
+    const nearName = findNearVerb(verbWord);
+    return error(renderUnknownVerb({ word: verbWord, nearName, near: nearName ? findVerb(nearName) : undefined, verbs: VERBS }) + (hasDash ? DASH_HINT : ""));
   }
-  if (freeText !== undefined && freeText.length > MAX_FREE_TEXT_LENGTH) {
-    const what = spec.name === "dispatch" ? "instructions" : "feedback";
-    return error(
-      `After \`--\` come ${formatCount(freeText.length)} characters of ${what}; ` +
-        `the limit is ${formatCount(MAX_FREE_TEXT_LENGTH)}. Shorten the ${what}, ` +
-        `or put the details in the issue and point to them.`,
-    );
+  const usageError = (problem: string): ParseResult => error(renderUsageError({ problem, verb, dashHint: hasDash }));
+
+  if (freeText !== undefined && verb.text === undefined) return usageError(renderNoTextAllowed(verb.name));
+  if (freeText !== undefined && verb.text !== undefined && freeText.length > MAX_FREE_TEXT_LENGTH) {
+    return error(renderTextTooLong({ what: verb.text, length: freeText.length, limit: MAX_FREE_TEXT_LENGTH }));
   }
-
-  const args: Arguments = {
-    positionals: rest.filter((token) => !isFlag(token)),
-    flags: rest.filter(isFlag).map(toAsciiLowerCase),
-  };
-  const text = freeText === "" ? undefined : freeText;
-  const outcome = parseArguments(spec, args, text);
-  if ("problem" in outcome) return usageError(outcome.problem);
-  return { kind: "command", command: outcome, line: shown };
-}
-
-/** How each verb reads its arguments; `text` is the free text after `--`, if the verb takes it. */
-const ARGUMENT_PARSERS: { [V in Verb]: (args: Arguments, text: string | undefined) => Command | Problem } = {
-  dispatch(args, text) {
-    const [agent, ...extra] = args.positionals;
-    const instructions = text === undefined ? {} : { instructions: text };
-    if (agent === undefined) return { verb: "dispatch", ...instructions };
-    if (!isValidAgentName(agent)) return badAgentName(agent);
-    if (extra.length > 0) {
-      return tooManyWords("`dispatch` takes at most one AGENT", args, "Put instructions after `--`.");
-    }
-    return { verb: "dispatch", agent: agent.toLowerCase(), ...instructions };
-  },
-
-  retry(args, text) {
-    const [task, ...extra] = args.positionals;
-    const feedback = text === undefined ? {} : { feedback: text };
-    if (task === undefined) return { verb: "retry", ...feedback };
-    if (!isValidTaskKey(task)) return badTaskKey(task, extra.length > 0 ? "Put feedback after `--`." : "");
-    if (extra.length > 0) {
-      return tooManyWords(
-        "`retry` takes at most one TASK",
-        args,
-        "Retry one task per line, and put feedback after `--`.",
-      );
-    }
-    return { verb: "retry", task: task.toLowerCase(), ...feedback };
-  },
-
-  reassign(args, text) {
-    const feedback = text === undefined ? {} : { feedback: text };
-    const [first, second, ...extra] = args.positionals;
-    if (first === undefined) return { problem: "`reassign` needs an AGENT to hand the task to." };
-    if (second === undefined) {
-      if (isValidTaskKey(first)) {
-        return {
-          problem:
-            `\`reassign\` needs an AGENT: ${code(first)} is a task key. ` +
-            `Name the agent after it, e.g. \`/orch reassign ${first.toLowerCase()} claude\`.`,
-        };
-      }
-      if (!isValidAgentName(first)) return badAgentName(first);
-      return { verb: "reassign", agent: first.toLowerCase(), ...feedback };
-    }
-    if (!isValidTaskKey(first)) return badTaskKey(first, extra.length > 0 ? "Put feedback after `--`." : "");
-    if (!isValidAgentName(second)) return badAgentName(second);
-    if (extra.length > 0) {
-      return tooManyWords("`reassign` takes at most a TASK and an AGENT", args, "Put feedback after `--`.");
-    }
-    return { verb: "reassign", task: first.toLowerCase(), agent: second.toLowerCase(), ...feedback };
-  },
-
-  cancel: (args) => parseTaskScope("cancel", args),
-  cleanup: (args) => parseTaskScope("cleanup", args),
-
-  status(args) {
-    if (args.positionals.length > 0) {
-      return { problem: `\`status\` takes no arguments, but got ${code(args.positionals.join(" "))}.` };
-    }
-    return { verb: "status" };
-  },
-
-  help(args) {
-    const [word, ...extra] = args.positionals;
-    if (word === undefined) return { verb: "help" };
-    const topic = findVerb(word);
-    if (topic === undefined) {
-      const near = findNearVerb(word);
-      return {
-        problem:
-          `There is no help on ${code(word)}: it is not an orch command.` +
-          (near === undefined ? "" : ` Did you mean \`/orch help ${near}\`?`),
-      };
-    }
-    if (extra.length > 0) return tooManyWords("`help` takes at most one command name", args, "");
-    return { verb: "help", topic: topic.name };
-  },
-};
-
-/** Flags each verb accepts; any other `--word` is an error that names it. */
-const ALLOWED_FLAGS: { [V in Verb]: readonly string[] } = {
-  dispatch: [],
-  retry: [],
-  reassign: [],
-  cancel: ["--run"],
-  cleanup: ["--run"],
-  status: [],
-  help: [],
-};
-
-function parseArguments(spec: VerbSpec, args: Arguments, text: string | undefined): Command | Problem {
-  const allowed = ALLOWED_FLAGS[spec.name];
-  const unknown = args.flags.find((flag) => !allowed.includes(flag));
-  if (unknown !== undefined) {
-    const known =
-      allowed.length === 0
-        ? "It takes no options."
-        : `Its only option is ${allowed.map((flag) => `\`${flag}\``).join(", ")}.`;
-    return { problem: `${code(unknown)} is not an option of \`/orch ${spec.name}\`. ${known}` };
-  }
-  return ARGUMENT_PARSERS[spec.name](args, text);
-}
-
-function parseTaskScope(verb: "cancel" | "cleanup", args: Arguments): Command | Problem {
-  const wholeRun = args.flags.length > 0;
-  const [task, ...extra] = args.positionals;
-  if (wholeRun && task !== undefined) return { problem: `\`${verb}\` takes a TASK or \`--run\`, not both.` };
-  if (wholeRun) return { verb, scope: { kind: "run" } };
-  if (task === undefined) return { verb, scope: { kind: "task" } };
-  if (!isValidTaskKey(task)) return badTaskKey(task, "");
-  if (extra.length > 0) {
-    return tooManyWords(
-      `\`${verb}\` takes one TASK or \`--run\``,
-      args,
-      `Write one \`/orch ${verb}\` line per task, or use \`--run\` for all of them.`,
-    );
-  }
-  return { verb, scope: { kind: "task", task: task.toLowerCase() } };
-}
-
-/** The tokens before a standalone `--`, and the free text after it (undefined without `--`). */
-function splitAtDoubleDash(
-  afterPrefix: string,
-  following: readonly string[],
-): { tokens: string[]; freeText: string | undefined } {
-  const tokens: string[] = [];
-  const tokenPattern = /[^ \t]+/g;
-  for (let match = tokenPattern.exec(afterPrefix); match !== null; match = tokenPattern.exec(afterPrefix)) {
-    if (match[0] === "--") {
-      const sameLine = afterPrefix.slice(match.index + 2);
-      return { tokens, freeText: trimFreeText(sameLine, following) };
-    }
-    tokens.push(match[0]);
-  }
-  return { tokens, freeText: undefined };
-}
-
-/**
- * Free text as written, minus blanks around it. When nothing follows `--` on its own line,
- * the text starts at the first non-blank line below, with that line's indentation kept: it
- * may be an indented code block.
- */
-function trimFreeText(sameLine: string, following: readonly string[]): string {
-  const rest = following.join("\n");
-  if (sameLine.trim() === "") return rest.replace(/^(?:[ \t]*\n)*/, "").trimEnd();
-  return following.length === 0 ? sameLine.trim() : `${sameLine.trimStart()}\n${rest}`.trimEnd();
-}
-
-function takesFreeText(verb: Verb): boolean {
-  return verb === "dispatch" || verb === "retry" || verb === "reassign";
-}
-
-function isFlag(token: string): boolean {
-  return token.startsWith("--");
-}
-
-function badTaskKey(word: string, advice: string): Problem {
-  return {
-    problem:
-      `${code(word)} is not a task key. Task keys are \`t\` and a number: \`t1\`, \`t2\`, … ` +
-      `(the status comment lists this thread's tasks).${advice === "" ? "" : ` ${advice}`}`,
-  };
-}
-
-function badAgentName(word: string): Problem {
-  return {
-    problem:
-      `${code(word)} is not an agent name. Agent names start with a letter and hold only ` +
-      "letters, digits, `-` and `_` (at most 32 characters), e.g. `claude`.",
-  };
-}
-
-function tooManyWords(rule: string, args: Arguments, advice: string): Problem {
-  const count = args.positionals.length;
-  return {
-    problem:
-      `${rule}, but got ${count} words: ${code(args.positionals.join(" "))}.` + (advice === "" ? "" : ` ${advice}`),
-  };
-}
-
-// ---------------------------------------------------------------------------------------------
-// Message pieces.
-
-function unknownVerbMessage(word: string): string {
-  return `${code(word)} is not an orch command.${suggestionFor(word)}\n\n${verbList()}`;
-}
-
-function verbList(): string {
-  const names = VERBS.map((spec: VerbSpec) =>
-    spec.aliases.length === 0
-      ? `\`${spec.name}\``
-      : `\`${spec.name}\` (or ${spec.aliases.map((alias) => `\`${alias}\``).join(", ")})`,
-  );
-  return `Commands: ${names.join(", ")}. Type \`/orch help\` for their usage.`;
-}
-
-function usageOf(spec: VerbSpec): string {
-  const example = spec.examples.find((text) => text.includes(" -- ")) ?? spec.examples.at(-1)!;
-  const usage = `Usage: \`${spec.usage}\``;
-  return example === spec.usage ? usage : `${usage}\nExample: \`${example}\``;
-}
-
-/** " Did you mean `/orch retry`? …" for a near miss, else "". */
-function suggestionFor(word: string): string {
-  const near = findNearVerb(word);
-  if (near === undefined) return "";
-  return ` Did you mean \`/orch ${near}\`? Its usage: \`${findVerb(near)!.usage}\``;
-}
-
-/**
- * The verb name or alias nearest to a mistyped word: within edit distance 1 for words of up
- * to 4 letters and 2 beyond (a swap of two neighbours counts as one edit), or a prefix of
- * 3+ letters either way ("disp", "cancelled"). Leading dashes and slashes are ignored.
- */
-function findNearVerb(word: string): string | undefined {
-  // "--help" and "/status" are near misses too: people bring habits from other tools.
-  const typed = toAsciiLowerCase(word).replace(/^[-/]+/, "");
-  if (typed.length > 32) return undefined;
-  let best: { name: string; distance: number } | undefined;
-  for (const name of VERBS.flatMap((spec: VerbSpec) => [spec.name, ...spec.aliases])) {
-    const isPrefix =
-      (typed.length >= 3 && name.startsWith(typed)) || (name.length >= 3 && typed.startsWith(name));
-    const distance = isPrefix ? 1 : editDistance(typed, name);
-    const limit = Math.min(typed.length, name.length) <= 4 ? 1 : 2;
-    if (distance <= limit && (best === undefined || distance < best.distance)) best = { name, distance };
-  }
-  return best?.name;
-}
-
-/** Optimal string alignment distance: insertions, deletions, substitutions, adjacent swaps. */
-function editDistance(a: string, b: string): number {
-  const rows: number[][] = [];
-  for (let i = 0; i <= a.length; i += 1) {
-    rows.push([i]);
-    for (let j = 1; j <= b.length; j += 1) {
-      const row = rows[i]!;
-      if (i === 0) {
-        row.push(j);
-        continue;
-      }
-      const above = rows[i - 1]!;
-      const cost = a[i - 1] === b[j - 1] ? 0 : 1;
-      let value = Math.min(above[j]! + 1, row[j - 1]! + 1, above[j - 1]! + cost);
-      if (i > 1 && j > 1 && a[i - 1] === b[j - 2] && a[i - 2] === b[j - 1]) {
-        value = Math.min(value, rows[i - 2]![j - 2]! + 1);
-      }
-      row.push(value);
-    }
-  }
-  return rows[a.length]![b.length]!;
-}
-
-/**
- * User text as an inline code span that nothing can break out of: backticks, control and
- * invisible characters are shown as `\u{…}` escapes, and the text is cut at ~100 characters.
- */
-function code(text: string): string {
-  let shown = "";
-  for (const char of text) {
-    const piece = isUnsafeInCodeSpan(char) ? `\\u{${char.codePointAt(0)!.toString(16)}}` : char;
-    if (shown.length + piece.length > ECHO_LIMIT) {
-      shown += "…";
-      break;
-    }
-    shown += piece;
-  }
-  return `\`${shown}\``;
-}
-
-// Controls, format characters (zero-width, bidi overrides), separators other than the space,
-// unassigned, private-use and lone surrogate code points.
-const UNSAFE_CHAR = /^(?:[`\p{Cc}\p{Cf}\p{Co}\p{Cn}\p{Cs}\p{Zl}\p{Zp}]|(?! )\p{Zs})$/u;
-
-function isUnsafeInCodeSpan(char: string): boolean {
-  return UNSAFE_CHAR.test(char);
+  const args = splitArguments(rest);
+  const unknownFlag = args.flags.find((flag) => !verb.flags.includes(flag));
+  if (unknownFlag !== undefined) return usageError(renderUnknownFlag({ flag: unknownFlag, verb: verb.name, allowed: verb.flags }));
+  const parsed = verb.parse(args, freeText === "" ? undefined : freeText);
+  if (isProblem(parsed)) return usageError(parsed.problem);
+  return { kind: "command", command: parsed, line: shown };
 }
 
 /** The line trimmed and cut to LINE_LIMIT code points, with "…" when cut. */
@@ -620,8 +192,4 @@ function shortenLine(line: string): string {
     count += 1;
   }
   return shortened;
-}
-
-function formatCount(count: number): string {
-  return count.toLocaleString("en-US");
 }

@@ -1,4 +1,4 @@
-import type { RepositoryPermission } from "./context.js";
+import type { RepositoryPermission } from "./request.js";
 
 const rank: Record<RepositoryPermission, number> = { none: 0, read: 1, triage: 2, write: 3, maintain: 4, admin: 5 };
 

@@ -3,8 +3,9 @@
  * plugins). It implements what the pipeline (ThreadGitHub) and the commands
  * (CommandGitHub) declare they need, and nothing else.
  */
+import deepmerge from "deepmerge";
 import type { ProbotOctokit } from "probot";
-import type { CommandGitHub, PullRequestInfo, RepositoryPermission } from "../commands/context.js";
+import type { CommandGitHub, PullRequestInfo, RepositoryPermission, ThreadState } from "../commands/request.js";
 import type { PullRequestRef, ThreadAddress, ThreadGitHub } from "../pipeline/ports.js";
 import type { CheckRunView } from "../render/check-run.js";
 import type { Redactor } from "../secrets/redactor.js";
@@ -112,6 +113,40 @@ export class ThreadClient implements ThreadGitHub, CommandGitHub {
     const octokit = await this.octokit();
     const { data } = await octokit.rest.pulls.get({ ...this.repoParams, pull_number: this.thread.number });
     return { headRef: data.head.ref, headRepoFullName: data.head.repo?.full_name ?? null, baseRef: data.base.ref };
+  }
+
+  async getThread(): Promise<ThreadState> {
+    const octokit = await this.octokit();
+    const { data } = await octokit.rest.issues.get({ ...this.repoParams, issue_number: this.thread.number });
+    return { title: data.title, body: data.body ?? "", isOpen: data.state === "open", url: data.html_url, isPullRequest: Boolean(data.pull_request) };
+  }
+
+  async acknowledge(params: { commentId: number; isReviewComment: boolean }): Promise<void> {
+    const octokit = await this.octokit();
+    const reaction = { ...this.repoParams, comment_id: params.commentId, content: "eyes" } as const;
+    await (params.isReviewComment
+      ? octokit.rest.reactions.createForPullRequestReviewComment(reaction)
+      : octokit.rest.reactions.createForIssueComment(reaction));
+  }
+
+  async removeLabel(name: string): Promise<void> {
+    const octokit = await this.octokit();
+    await octokit.rest.issues.removeLabel({ ...this.repoParams, issue_number: this.thread.number, name });
+  }
+
+  /**
+   * `.github/orch.yml` as Probot's context.config reads it: from the default
+   * branch, falling back to the owner's `.github` repository, `_extends`
+   * followed and merged deeply.
+   */
+  async readRepoConfig(): Promise<unknown> {
+    const octokit = await this.octokit();
+    const { config, files } = await octokit.config.get({
+      ...this.repoParams,
+      path: ".github/orch.yml",
+      defaults: (configs) => deepmerge.all<Record<string, unknown>>([{}, ...configs]),
+    });
+    return files.some((file) => file.config !== null) ? config : undefined;
   }
 
   async getPermission(username: string): Promise<RepositoryPermission> {

@@ -1,7 +1,6 @@
 import type { AttemptContext } from "../store/records.js";
 import type { PipelineDeps } from "./deps.js";
 import type { CancelReason, Scheduler } from "./scheduler.js";
-import { completeAttemptCheckRuns } from "./steps/report-progress.js";
 
 export type CancelResult =
   /** It was queued and will never start; it is `cancelled` now. */
@@ -19,10 +18,10 @@ export type CancelResult =
  * a crash) is cancelled in the store and reported directly.
  */
 export async function cancelAttempt(
-  deps: Pick<PipelineDeps, "store" | "github" | "config" | "home" | "status" | "log"> & { scheduler: Scheduler },
+  deps: Pick<PipelineDeps, "store" | "reporter"> & { scheduler: Pick<Scheduler, "cancel"> },
   params: { context: AttemptContext; reason: CancelReason },
 ): Promise<CancelResult> {
-  const { store, scheduler, log } = deps;
+  const { store, scheduler, reporter } = deps;
   const { context, reason } = params;
   const { attempt } = context;
   if (scheduler.cancel(attempt.id, reason)) return "stopping";
@@ -36,10 +35,6 @@ export async function cancelAttempt(
     return scheduler.cancel(attempt.id, reason) ? "stopping" : "already_ended";
   }
   const recorded = await store.findAttemptContext(attempt.id);
-  if (recorded?.attempt.checkRunId != null) {
-    await completeAttemptCheckRuns(deps, { context: recorded }).catch((error: unknown) =>
-      log.warn({ err: error, attemptId: attempt.id }, "could not complete the check run of a cancelled attempt"),
-    );
-  }
+  if (recorded?.attempt.checkRunId != null) await reporter.complete(recorded);
   return "cancelled";
 }

@@ -1,7 +1,6 @@
 import type { AttemptContext } from "../store/records.js";
 import { isActive } from "../store/transitions.js";
 import type { PipelineDeps } from "./deps.js";
-import { completeAttemptCheckRuns } from "./steps/report-progress.js";
 
 export type CleanupResult =
   /** Its worktree was removed; the branch stays in the cache and on the remote. */
@@ -16,21 +15,17 @@ export type CleanupResult =
  * prune) and marks its workspace `cleaned`. Doing it twice is harmless.
  */
 export async function cleanupAttempt(
-  deps: Pick<PipelineDeps, "store" | "cache" | "github" | "config" | "home" | "log">,
+  deps: Pick<PipelineDeps, "store" | "cache" | "reporter">,
   params: { context: AttemptContext },
 ): Promise<CleanupResult> {
-  const { store, cache, log } = deps;
+  const { store, cache, reporter } = deps;
   const { attempt, thread } = params.context;
   if (isActive(attempt.state)) return "active";
   if (attempt.workspaceState !== "allocated" || !attempt.worktreePath) return "nothing_to_clean";
   await cache.removeWorktree({ owner: thread.owner, repo: thread.repo, path: attempt.worktreePath });
   if (!(await store.transitionWorkspace({ attemptId: attempt.id, to: "cleaned" }))) return "nothing_to_clean";
   const recorded = await store.findAttemptContext(attempt.id);
-  if (recorded?.attempt.checkRunId != null) {
-    // The check run's buttons change: no more "Clean up".
-    await completeAttemptCheckRuns(deps, { context: recorded }).catch((error: unknown) =>
-      log.warn({ err: error, attemptId: attempt.id }, "could not update the check run after cleanup"),
-    );
-  }
+  // The check run's buttons change: no more "Clean up".
+  if (recorded?.attempt.checkRunId != null) await reporter.complete(recorded);
   return "cleaned";
 }

@@ -3,8 +3,8 @@ import type { ServerConfig } from "../config/server-config.js";
 import type { Redactor } from "../secrets/redactor.js";
 import type { Store } from "../store/store.js";
 import type { RepoCache } from "../workspace/repo-cache.js";
+import type { AttemptReporter } from "./attempt-reporter.js";
 import type { GitHubFactory } from "./ports.js";
-import type { StatusReporter } from "./status-reporter.js";
 
 /** What every sandbox must hide besides ORCH_HOME, and the bwrap to run; app start-up fills it in. */
 export interface SandboxSettings {
@@ -26,7 +26,8 @@ export interface PipelineDeps {
   config: ServerConfig;
   cache: RepoCache;
   github: GitHubFactory;
-  status: StatusReporter;
+  /** Check runs and status comments. */
+  reporter: AttemptReporter;
   /** ORCH_HOME, absolute: attempt folders (prompt, result file, log) live in <home>/attempts/<id>. */
   home: string;
   /** orch's own environment: the source the agent's reduced environment is picked from. */

@@ -3,7 +3,8 @@
  * (src/github/thread-client.ts) wraps Probot's Octokit; tests talk to it
  * through nock. Nothing here knows about webhooks.
  */
-import type { CheckRunView } from "../render/check-run.js";
+import type { CheckRunAction, CheckRunView } from "../render/check-run.js";
+import type { AttemptRecord } from "../store/records.js";
 
 export interface PullRequestRef {
   number: number;
@@ -33,3 +34,14 @@ export interface ThreadAddress {
 
 /** Gives the GitHub client for a thread, authenticated as the app's installation. */
 export type GitHubFactory = (thread: ThreadAddress) => ThreadGitHub;
+
+/**
+ * The controls that apply to an attempt now. The verb entries decide
+ * (src/commands/verbs/buttons.ts); the pipeline only shows them.
+ */
+export interface AttemptButtons {
+  /** The check run's buttons, at most 3. */
+  actionsFor(attempt: AttemptRecord): CheckRunAction[];
+  /** Verb names for the status comment's "Next" commands. */
+  verbsFor(attempt: AttemptRecord): string[];
+}

@@ -26,7 +26,6 @@ import type { PullRequestRef } from "./ports.js";
 import type { CancelReason } from "./scheduler.js";
 import { checkWork, commitWork, discardWork, openPullRequest, pushWork, unpushWork } from "./steps/collect-work.js";
 import { prepareWorkspace } from "./steps/prepare-workspace.js";
-import { completeAttemptCheckRuns, createAttemptCheckRun } from "./steps/report-progress.js";
 import { runAgent, type AgentRun } from "./steps/run-agent.js";
 
 /** How the attempt ended, as recorded. */
@@ -38,7 +37,7 @@ interface Ending {
 }
 
 export async function runAttempt(deps: PipelineDeps, claimed: AttemptContext, signal: AbortSignal): Promise<void> {
-  const { store, status, github, redactor } = deps;
+  const { store, reporter, github, redactor } = deps;
   const log = deps.log.child({ attemptId: claimed.attempt.id, agent: claimed.attempt.agent });
   const client = github(claimed.thread);
   let context = claimed;
@@ -54,16 +53,13 @@ export async function runAttempt(deps: PipelineDeps, claimed: AttemptContext, si
 
     // 2. Report the start.
     const started = context;
-    checkRun = createAttemptCheckRun(deps, started).catch((error: unknown) => {
-      log.warn({ err: error }, "could not create the check run");
-      return undefined;
-    });
-    void status.refresh(context.thread.id);
+    checkRun = reporter.startCheckRun(started);
+    reporter.refreshStatus(context.thread.id);
 
     // 3. Run the agent.
     step = "run the agent";
     const agentRun: AgentRun = signal.aborted
-      ? { exit: { reason: "cancelled", durationMs: 0 }, result: undefined }
+      ? { exit: { reason: "cancelled", durationMs: 0 }, result: { kind: "missing" } }
       : await runAgent(deps, { context, worktreePath, signal });
     const { exit } = agentRun;
     const exitCode = exit.reason === "exited" ? exit.exitCode : null;
@@ -75,7 +71,7 @@ export async function runAttempt(deps: PipelineDeps, claimed: AttemptContext, si
 
     // 4. Collect its work.
     step = "commit the agent's work";
-    const summary = result && !("invalid" in result) ? result.summary : undefined;
+    const summary = result.kind === "reported" ? result.result.summary : undefined;
     const work = await commitWork(deps, { context, worktreePath, baseSha, summary, signal });
     const decided = decideOutcome({ exit, result, hasChanges: work !== undefined });
     if (!work) return { outcome: decided, exitCode };
@@ -143,12 +139,8 @@ export async function runAttempt(deps: PipelineDeps, claimed: AttemptContext, si
   if (!moved) log.warn({ outcome: ending.outcome.state }, "attempt had already moved on; reporting its recorded state");
   await checkRun;
   const recorded = await store.findAttemptContext(context.attempt.id);
-  if (recorded) {
-    await completeAttemptCheckRuns(deps, { context: recorded }).catch((error: unknown) =>
-      log.warn({ err: error }, "could not complete the check run; it is reconciled later"),
-    );
-  }
-  await status.refresh(context.thread.id);
+  if (recorded) await reporter.complete(recorded);
+  await reporter.refreshStatusNow(context.thread.id);
   log.info({ state: ending.outcome.state, summary }, "attempt ended");
 
   /** The installation token, which the redactor then hides wherever it might appear. */
@@ -160,15 +152,15 @@ export async function runAttempt(deps: PipelineDeps, claimed: AttemptContext, si
 
   /** The agent wrote the summary: it is published, so it passes the redactor first. */
   async function redactResult(result: AgentRun["result"]): Promise<AgentRun["result"]> {
-    if (!result || "invalid" in result || result.summary === undefined) return result;
-    return { ...result, summary: await redactor.redact(result.summary) };
+    if (result.kind !== "reported" || result.result.summary === undefined) return result;
+    return { kind: "reported", result: { ...result.result, summary: await redactor.redact(result.result.summary) } };
   }
 }
 
 function cancelledOutcome(signal: AbortSignal): Outcome {
   const reason = signal.reason as CancelReason | undefined;
   if (reason?.why) return { state: "cancelled", summary: reason.why };
-  return decideOutcome({ exit: { reason: "cancelled", durationMs: 0 }, result: undefined, hasChanges: false, ...(reason?.by ? { cancelledBy: reason.by } : {}) });
+  return decideOutcome({ exit: { reason: "cancelled", durationMs: 0 }, result: { kind: "missing" }, hasChanges: false, ...(reason?.by ? { cancelledBy: reason.by } : {}) });
 }
 
 /**

@@ -10,8 +10,12 @@
 import type { Logger } from "pino";
 import type { AttemptContext } from "../store/records.js";
 import type { ConcurrencyLimits, Store } from "../store/store.js";
+import type { Background } from "./background.js";
 
-export type AttemptRunner = (context: AttemptContext, signal: AbortSignal) => Promise<void>;
+/** What runs a claimed attempt to its end: the dispatch pipeline (run-attempt.ts). */
+export interface AttemptPipeline {
+  run(context: AttemptContext, signal: AbortSignal): Promise<void>;
+}
 
 /** Why an attempt was aborted; the pipeline records it as the attempt's summary. */
 export interface CancelReason {
@@ -21,7 +25,6 @@ export interface CancelReason {
 
 export class Scheduler {
   private readonly running = new Map<number, { controller: AbortController; done: Promise<void> }>();
-  private readonly background = new Set<Promise<unknown>>();
   private pumping: Promise<void> | undefined;
   private wakeAgain = false;
   private stopped = false;
@@ -31,7 +34,8 @@ export class Scheduler {
       store: Pick<Store, "claimNextQueued">;
       limits: ConcurrencyLimits;
       host: string;
-      runAttempt: AttemptRunner;
+      pipeline: AttemptPipeline;
+      background: Background;
       log: Logger;
     },
   ) {}
@@ -43,7 +47,7 @@ export class Scheduler {
       this.wakeAgain = true;
       return;
     }
-    this.pumping = this.track(this.pump()).finally(() => {
+    this.pumping = this.deps.background.track(this.pump()).finally(() => {
       this.pumping = undefined;
       if (this.wakeAgain) {
         this.wakeAgain = false;
@@ -65,27 +69,11 @@ export class Scheduler {
     return this.running.get(attemptId)?.done ?? Promise.resolve();
   }
 
-  isRunningHere(attemptId: number): boolean {
-    return this.running.has(attemptId);
-  }
-
-  /** Keeps background work (status refreshes, replies) visible to whenIdle. */
-  track<T>(work: Promise<T>): Promise<T> {
-    this.background.add(work);
-    void work.finally(() => this.background.delete(work)).catch(() => {});
-    return work;
-  }
-
-  /** Resolves when nothing is running, queued for a pump, or in the background. For tests and shutdown. */
-  async whenIdle(): Promise<void> {
-    while (this.background.size > 0) await Promise.allSettled([...this.background]);
-  }
-
   /** Stops starting attempts and cancels the ones running here. */
   async stop(reason: CancelReason): Promise<void> {
     this.stopped = true;
     for (const { controller } of this.running.values()) controller.abort(reason);
-    await this.whenIdle();
+    await Promise.allSettled([...this.running.values()].map((entry) => entry.done));
   }
 
   private async pump(): Promise<void> {
@@ -106,14 +94,14 @@ export class Scheduler {
   private start(context: AttemptContext): void {
     const { attempt } = context;
     const controller = new AbortController();
-    const done = this.deps
-      .runAttempt(context, controller.signal)
+    const done = this.deps.pipeline
+      .run(context, controller.signal)
       .catch((error: unknown) => this.deps.log.error({ err: error, attemptId: attempt.id }, "attempt pipeline crashed"))
       .finally(() => {
         this.running.delete(attempt.id);
         this.wake();
       });
     this.running.set(attempt.id, { controller, done });
-    this.track(done);
+    void this.deps.background.track(done);
   }
 }

@@ -4,7 +4,7 @@
  * at most two GitHub writes, and two refreshes never race to create two comments.
  */
 import type { Logger } from "pino";
-import { renderStatusComment } from "../render/status-comment.js";
+import { renderStatusComment, type NextVerbs } from "../render/status-comment.js";
 import type { Store } from "../store/store.js";
 import type { GitHubFactory } from "./ports.js";
 
@@ -19,6 +19,8 @@ export class StatusReporter {
       store: Pick<Store, "getThreadView" | "setStatusCommentId">;
       github: GitHubFactory;
       log: Logger;
+      /** The verbs the "Next" line offers (from the verb entries). */
+      nextVerbs: NextVerbs;
       now?: () => Date;
     },
   ) {}
@@ -43,7 +45,7 @@ export class StatusReporter {
     const { store, github, log } = this.deps;
     try {
       const view = await store.getThreadView({ threadId, maxRuns: MAX_RUNS_SHOWN });
-      const body = renderStatusComment(view, this.deps.now?.() ?? new Date());
+      const body = renderStatusComment(view, this.deps.now?.() ?? new Date(), this.deps.nextVerbs);
       const client = github(view.thread);
       if (view.thread.statusCommentId !== null) {
         const result = await client.updateComment({ commentId: view.thread.statusCommentId, body });

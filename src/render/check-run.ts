@@ -4,7 +4,7 @@
  * with an output summary and the buttons that apply now (GitHub allows 3).
  */
 import type { AttemptContext } from "../store/records.js";
-import { applicableControls, type AttemptState } from "../store/transitions.js";
+import type { AttemptState } from "../store/transitions.js";
 import { formatDuration } from "../duration.js";
 import { codeBlock, escapeInline, inlineCode } from "./markdown.js";
 
@@ -36,27 +36,18 @@ const conclusionOf: Record<Exclude<AttemptState, "queued" | "running">, CheckCon
   lost: "failure",
 };
 
-const actionOf = {
-  cancel: { label: "Cancel", description: "Stop this attempt's agent", identifier: "cancel" },
-  retry: { label: "Retry", description: "New attempt with the same agent", identifier: "retry" },
-  reassign: { label: "Reassign", description: "New attempt with another agent", identifier: "reassign" },
-  cleanup: { label: "Clean up", description: "Remove this attempt's worktree", identifier: "cleanup" },
-} satisfies Record<string, CheckRunAction>;
-
-export type CheckRunActionId = keyof typeof actionOf;
-
 export function checkRunName(taskKey: string, attemptNumber: number): string {
   return `orch / ${taskKey} / attempt ${attemptNumber}`;
 }
 
-/** Check-run payload for an attempt; `logTail` is the end of its agent log, `canReassign` whether another agent exists. */
+/** Check-run payload for an attempt; `logTail` is the end of its agent log, `actions` the buttons that apply now. */
 export function renderCheckRun(params: {
   context: AttemptContext;
   logTail: string;
   now: Date;
-  canReassign: boolean;
+  actions: readonly CheckRunAction[];
 }): CheckRunView {
-  const { context, logTail, now, canReassign } = params;
+  const { context, logTail, now } = params;
   const { attempt, task } = context;
   const isRunning = attempt.state === "queued" || attempt.state === "running";
   const duration = attempt.startedAt ? formatDuration((attempt.endedAt ?? now).getTime() - attempt.startedAt.getTime()) : "–";
@@ -66,10 +57,8 @@ export function renderCheckRun(params: {
     attempt.summary ? `**Summary:** ${escapeInline(attempt.summary, 500)}` : undefined,
     `Requested by @${attempt.requestedBy} on ${context.thread.url}`,
   ].filter(Boolean);
-  const actions = applicableControls(attempt)
-    .filter((verb) => verb !== "reassign" || canReassign)
-    .slice(0, 3)
-    .map((verb) => actionOf[verb]);
+  // GitHub refuses a check run with more than 3 actions.
+  const actions = params.actions.slice(0, 3);
   return {
     name: checkRunName(task.key, attempt.number),
     status: isRunning ? "in_progress" : "completed",
@@ -81,9 +70,4 @@ export function renderCheckRun(params: {
     },
     actions,
   };
-}
-
-/** Maps a pressed button back to its verb; undefined for anything else. */
-export function parseCheckRunAction(identifier: string): CheckRunActionId | undefined {
-  return Object.hasOwn(actionOf, identifier) ? (identifier as CheckRunActionId) : undefined;
 }

@@ -1,7 +1,12 @@
 /**
  * Text from agents and GitHub users is untrusted. These helpers put it into
  * orch's markdown without letting it ping people, inject HTML, break out of a
- * table or code block, or run on for pages.
+ * table or code block, or run on for pages. One policy per use:
+ *
+ *   escapeInline  prose a user or agent wrote (a summary), inside orch's sentences
+ *   userCode      a word a user typed, echoed back in a reply (`retyr` is not a command)
+ *   codeBlock     many lines of it (a log tail, a quoted comment)
+ *   inlineCode    names orch itself validated (branches, task keys)
  */
 
 /**
@@ -29,4 +34,31 @@ export function codeBlock(text: string, info = "text"): string {
 /** Inline code for names orch itself validated (branches, task keys, commands). */
 export function inlineCode(text: string): string {
   return `\`${text.replace(/`/g, "'")}\``;
+}
+
+const USER_CODE_LIMIT = 100;
+
+/**
+ * User text as an inline code span that nothing can break out of: backticks, control and
+ * invisible characters are shown as `\u{…}` escapes, and the text is cut at ~100 characters.
+ */
+export function userCode(text: string): string {
+  let shown = "";
+  for (const char of text) {
+    const piece = isUnsafeInCodeSpan(char) ? `\\u{${char.codePointAt(0)!.toString(16)}}` : char;
+    if (shown.length + piece.length > USER_CODE_LIMIT) {
+      shown += "…";
+      break;
+    }
+    shown += piece;
+  }
+  return `\`${shown}\``;
+}
+
+// Controls, format characters (zero-width, bidi overrides), separators other than the space,
+// unassigned, private-use and lone surrogate code points.
+const UNSAFE_CHAR = /^(?:[`\p{Cc}\p{Cf}\p{Co}\p{Cn}\p{Cs}\p{Zl}\p{Zp}]|(?! )\p{Zs})$/u;
+
+function isUnsafeInCodeSpan(char: string): boolean {
+  return UNSAFE_CHAR.test(char);
 }

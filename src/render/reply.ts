@@ -2,8 +2,22 @@
  * Replies to commands: address the user, say what happened (or what was
  * wrong and what would be right), and quote the command in a collapsed block.
  */
-import { codeBlock } from "./markdown.js";
-import type { VerbSpec } from "../commands/verbs.js";
+import { codeBlock, escapeInline } from "./markdown.js";
+
+/** What help shows of a verb. */
+export interface VerbHelp {
+  readonly name: string;
+  readonly aliases: readonly string[];
+  readonly usage: string;
+  readonly description: string;
+  readonly examples: readonly string[];
+}
+
+/** An agent of the server, with the operator's one-line description if any. */
+export interface AgentHelp {
+  name: string;
+  description?: string | undefined;
+}
 
 export interface ReplySection {
   /** The command line as the user wrote it. */
@@ -29,9 +43,9 @@ function quoteCommand(lines: string[]): string {
 }
 
 /** `/orch help`, or the help of one verb, rendered from the verb registry. */
-export function renderHelp(params: { verbs: readonly VerbSpec[]; topic?: VerbSpec; agents: readonly string[]; defaultAgent: string }): string {
+export function renderHelp(params: { verbs: readonly VerbHelp[]; topic?: VerbHelp | undefined; agents: readonly AgentHelp[]; defaultAgent: string }): string {
   const { verbs, topic, agents, defaultAgent } = params;
-  const agentLine = `Agents on this server: ${agents.map((a) => `\`${a}\`${a === defaultAgent ? " (default)" : ""}`).join(", ")}.`;
+  const agentLine = renderAgents(agents, defaultAgent);
   if (topic) {
     const aliases = topic.aliases.length ? `\nAlias: ${topic.aliases.map((a) => `\`${a}\``).join(", ")}.` : "";
     return [
@@ -53,4 +67,12 @@ export function renderHelp(params: { verbs: readonly VerbSpec[]; topic?: VerbSpe
     "TASK is a task key like `t1`; it may be left out when the latest run has one task. Text after `--` goes to the agent.",
     agentLine,
   ].join("\n");
+}
+
+/** The server's agents: one line when none has a description, else a list with them. */
+function renderAgents(agents: readonly AgentHelp[], defaultAgent: string): string {
+  const name = (agent: AgentHelp) => `\`${agent.name}\`${agent.name === defaultAgent ? " (default)" : ""}`;
+  if (agents.every((agent) => !agent.description)) return `Agents on this server: ${agents.map(name).join(", ")}.`;
+  const lines = agents.map((agent) => `- ${name(agent)}${agent.description ? `: ${escapeInline(agent.description)}` : ""}`);
+  return ["Agents on this server:", "", ...lines].join("\n");
 }

@@ -1,6 +1,9 @@
 import { describe, expect, it } from "vitest";
 import type { AttemptRecord, RunView, ThreadView } from "../store/records.js";
+import { createAttemptButtons } from "../commands/verbs/buttons.js";
 import { renderStatusComment } from "./status-comment.js";
+
+const nextVerbs = createAttemptButtons({ agentCount: 2 }).verbsFor;
 
 const now = new Date("2026-11-25T12:00:00Z");
 const minutesAgo = (m: number) => new Date(now.getTime() - m * 60_000);
@@ -80,7 +83,7 @@ describe("renderStatusComment", () => {
         run(2, [{ id: 3, runId: 2, key: "t1", state: "blocked", prompt: "p", attempts: [attempt({ state: "blocked", endedAt: minutesAgo(30), startedAt: minutesAgo(31), summary: "need a key" })] }], "failed"),
       ],
     };
-    expect(renderStatusComment(view, now)).toMatchInlineSnapshot(`
+    expect(renderStatusComment(view, now, nextVerbs)).toMatchInlineSnapshot(`
       "<!-- orch:status -->
 
       ### 🤖 orch
@@ -114,6 +117,6 @@ describe("renderStatusComment", () => {
   });
 
   it("says how to start when the thread has no run", () => {
-    expect(renderStatusComment({ thread, runs: [] }, now)).toContain("No runs on this thread yet. Start one with `/orch dispatch`.");
+    expect(renderStatusComment({ thread, runs: [] }, now, nextVerbs)).toContain("No runs on this thread yet. Start one with `/orch dispatch`.");
   });
 });

@@ -3,7 +3,7 @@
  * runs with its attempts, and the commands that apply now.
  */
 import type { AttemptRecord, RunView, TaskView, ThreadView } from "../store/records.js";
-import { applicableControls, type AttemptState } from "../store/transitions.js";
+import type { AttemptState } from "../store/transitions.js";
 import { formatDuration } from "../duration.js";
 import { escapeInline, inlineCode } from "./markdown.js";
 
@@ -46,21 +46,24 @@ function renderSummaries(run: RunView): string[] {
   });
 }
 
-function renderNextCommands(run: RunView): string | undefined {
+/** The verbs that apply to a task whose latest attempt is this one (from the verb entries). */
+export type NextVerbs = (attempt: AttemptRecord) => readonly string[];
+
+function renderNextCommands(run: RunView, nextVerbs: NextVerbs): string | undefined {
   const single = run.tasks.length === 1;
   const commands = run.tasks.flatMap((task) => {
     const latest = task.attempts.at(-1);
     if (!latest) return [];
     const target = single ? "" : ` ${task.key}`;
-    return applicableControls(latest).map((verb) =>
+    return nextVerbs(latest).map((verb) =>
       verb === "reassign" ? inlineCode(`/orch reassign${target} AGENT`) : inlineCode(`/orch ${verb}${target}`),
     );
   });
   return commands.length ? `**Next:** ${commands.join(" · ")}` : undefined;
 }
 
-/** `withNext`: only the latest run's commands can be typed (TASK names a task of the latest run). */
-function renderRun(run: RunView, now: Date, withNext: boolean): string {
+/** `nextVerbs` for the latest run only: only its commands can be typed (TASK names a task of the latest run). */
+function renderRun(run: RunView, now: Date, nextVerbs: NextVerbs | undefined): string {
   const lines = [
     `**Run ${run.id}** · ${run.state} · requested by @${run.requestedBy}`,
     "",
@@ -70,23 +73,23 @@ function renderRun(run: RunView, now: Date, withNext: boolean): string {
   ];
   const summaries = renderSummaries(run);
   if (summaries.length) lines.push("", ...summaries);
-  const next = withNext ? renderNextCommands(run) : undefined;
+  const next = nextVerbs ? renderNextCommands(run, nextVerbs) : undefined;
   if (next) lines.push("", next);
   return lines.join("\n");
 }
 
 /** Markdown for the status comment; `now` sets the running attempts' durations. */
-export function renderStatusComment(view: ThreadView, now: Date): string {
+export function renderStatusComment(view: ThreadView, now: Date, nextVerbs: NextVerbs): string {
   const [latest, ...earlier] = view.runs;
   const parts = [STATUS_MARKER, "### 🤖 orch"];
   if (!latest) {
     parts.push("No runs on this thread yet. Start one with `/orch dispatch`.");
   } else {
-    parts.push(renderRun(latest, now, true));
+    parts.push(renderRun(latest, now, nextVerbs));
   }
   if (earlier.length) {
     parts.push(
-      `<details><summary>Earlier runs (${earlier.length})</summary>\n\n${earlier.map((run) => renderRun(run, now, false)).join("\n\n")}\n\n</details>`,
+      `<details><summary>Earlier runs (${earlier.length})</summary>\n\n${earlier.map((run) => renderRun(run, now, undefined)).join("\n\n")}\n\n</details>`,
     );
   }
   parts.push("<sub>`/orch help` lists the commands. This comment is updated in place.</sub>");

@@ -59,11 +59,6 @@ export async function createRun(
   return toRunView(row);
 }
 
-/** The thread's newest run with its tasks and attempts, if any. */
-export async function findLatestRun(db: Db, threadId: number): Promise<RunView | undefined> {
-  return findRun(db, { threadId });
-}
-
 /** One run of a thread (the newest when runId is left out), with its tasks and attempts. */
 export async function findRun(db: Db, params: { threadId: number; runId?: number }): Promise<RunView | undefined> {
   const { threadId, runId } = params;

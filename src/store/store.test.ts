@@ -87,7 +87,7 @@ describe.each(PROVIDERS)("store on %s", (provider) => {
       await store.transitionAttempt({ attemptId: attempt.id, to: "succeeded", progress: { exitCode: 0, checkRunId: 5_000_000_123 } }),
     ).toBe(true);
     expect(await store.transitionAttempt({ attemptId: attempt.id, to: "failed" })).toBe(false);
-    const latest = await store.findLatestRun(thread.id);
+    const latest = await store.findRun({ threadId: thread.id });
     expect(latest?.id).toBe(run.id);
     expect(latest?.state).toBe("succeeded");
     expect(latest?.endedAt).toBeInstanceOf(Date);
@@ -113,7 +113,7 @@ describe.each(PROVIDERS)("store on %s", (provider) => {
       ),
     );
     expect(results.filter((r) => r.kind === "created")).toHaveLength(1);
-    const run = await store.findLatestRun(thread.id);
+    const run = await store.findRun({ threadId: thread.id });
     expect(run?.tasks[0]?.attempts.map((a) => [a.number, a.state, a.branch])).toEqual([
       [1, "failed", `orch/${thread.number}/t1/a1`],
       [2, "queued", `orch/${thread.number}/t1/a2`],

@@ -20,7 +20,6 @@ export function createStore(params: { db: Db; provider: Provider }) {
     findThread: bind(threads.findThread),
     setStatusCommentId: bind(threads.setStatusCommentId),
     createRun: bind(runs.createRun),
-    findLatestRun: bind(runs.findLatestRun),
     findRun: bind(runs.findRun),
     findActiveRuns: bind(runs.findActiveRuns),
     getThreadView: bind(runs.getThreadView),

@@ -100,17 +100,3 @@ export function deriveRunState(taskStates: readonly TaskState[]): RunState {
   if (taskStates.some((state) => state === "cancelled")) return "cancelled";
   return "failed";
 }
-
-/** The control verbs that apply to a task whose latest attempt is in `state`, in the order users see them. */
-export function applicableControls(params: {
-  state: AttemptState;
-  workspaceState: WorkspaceState;
-}): ("cancel" | "retry" | "reassign" | "cleanup")[] {
-  const { state, workspaceState } = params;
-  if (isActive(state)) return ["cancel"];
-  const controls: ("cancel" | "retry" | "reassign" | "cleanup")[] = [];
-  if (RETRYABLE_STATES.includes(state)) controls.push("retry");
-  if (REASSIGNABLE_STATES.includes(state)) controls.push("reassign");
-  if (workspaceState === "allocated") controls.push("cleanup");
-  return controls;
-}

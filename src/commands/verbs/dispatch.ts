@@ -1,0 +1,80 @@
+/** `/orch dispatch [AGENT] [-- INSTRUCTIONS]`: a run with task t1 and its first attempt, queued. */
+import { buildTaskPrompt } from "../../pipeline/prompt.js";
+import { buildBranchName } from "../../workspace/branch-name.js";
+import { isValidAgentName } from "../grammar/names.js";
+import { badAgentName, tooManyWords } from "../grammar/shared.js";
+import { refused, silent } from "../outcome.js";
+import { defineVerb, type VerbRequest } from "../verb.js";
+import { agentListing } from "./words.js";
+
+export interface DispatchCommand {
+  verb: "dispatch";
+  agent?: string;
+  instructions?: string;
+}
+
+export const dispatchVerb = defineVerb<DispatchCommand>({
+  name: "dispatch",
+  aliases: ["run"],
+  usage: "/orch dispatch [AGENT] [-- INSTRUCTIONS]",
+  description: "start a run on this thread",
+  examples: ["/orch dispatch", "/orch dispatch claude", "/orch dispatch codex -- fix the flaky login test; keep the public API unchanged"],
+  flags: [],
+  text: "instructions",
+  needsOpenThread: true,
+
+  parse(args, text) {
+    const [agent, ...extra] = args.positionals;
+    const instructions = text === undefined ? {} : { instructions: text };
+    if (agent === undefined) return { verb: "dispatch", ...instructions };
+    if (!isValidAgentName(agent)) return badAgentName(agent);
+    if (extra.length > 0) return tooManyWords("`dispatch` takes at most one AGENT", args, "Put instructions after `--`.");
+    return { verb: "dispatch", agent: agent.toLowerCase(), ...instructions };
+  },
+
+  async run(deps, verbRequest, command) {
+    const { store, config, attempts } = deps;
+    const { request, repoConfig } = verbRequest;
+    const agent = command.agent ?? repoConfig.defaultAgent ?? config.defaultAgent;
+    if (!config.agents[agent]) return refused({ kind: "unknown_agent", agent, agents: agentListing(config) });
+    const { baseRef, prBase } = await resolveBase(verbRequest);
+    const thread = await store.upsertThread({
+      installationId: request.installationId,
+      owner: request.owner,
+      repo: request.repo,
+      number: request.thread.number,
+      kind: request.thread.kind,
+      title: request.thread.title,
+      url: request.thread.url,
+    });
+    const prompt = buildTaskPrompt({
+      thread: { ...request.thread, owner: request.owner, repo: request.repo },
+      requestedBy: request.sender,
+      instructions: command.instructions,
+    });
+    await store.createRun({
+      threadId: thread.id,
+      requestedBy: request.sender,
+      baseRef,
+      prBase,
+      draft: repoConfig.draftPullRequests,
+      tasks: [{ key: "t1", prompt, agent, branch: buildBranchName({ threadNumber: thread.number, taskKey: "t1", attemptNumber: 1 }) }],
+    });
+    attempts.wake();
+    attempts.refreshStatus(thread.id);
+    return silent;
+  },
+});
+
+/** Where a run's attempts start from and which branch their pull requests target. */
+async function resolveBase({ request, github }: VerbRequest): Promise<{ baseRef: string; prBase: string }> {
+  if (request.thread.kind === "issue") {
+    return { baseRef: `refs/heads/${request.defaultBranch}`, prBase: request.defaultBranch };
+  }
+  // A pull request: start from its head (GitHub keeps refs/pull/N/head, forks included) and
+  // propose the work back to its head branch, or to its base when the head lives in a fork.
+  const pr = await github.getPullRequest();
+  const isSameRepo = pr.headRepoFullName?.toLowerCase() === `${request.owner}/${request.repo}`.toLowerCase();
+  return { baseRef: `refs/pull/${request.thread.number}/head`, prBase: isSameRepo ? pr.headRef : pr.baseRef };
+}
+

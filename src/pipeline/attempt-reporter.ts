@@ -1,0 +1,111 @@
+/**
+ * Tells GitHub where attempts stand: each attempt's check runs and each
+ * thread's status comment. The one place that creates and completes check
+ * runs, so the pipeline, cancel, cleanup and recovery report alike; what
+ * GitHub refused is recorded as unreported and made again by reconcile.
+ */
+import type { Logger } from "pino";
+import { readLogTail } from "../agents/log-tail.js";
+import { renderCheckRun, type CheckRunView } from "../render/check-run.js";
+import type { AttemptContext } from "../store/records.js";
+import type { Store } from "../store/store.js";
+import { getAttemptFiles } from "./attempt-files.js";
+import type { Background } from "./background.js";
+import type { AttemptButtons, GitHubFactory } from "./ports.js";
+import { StatusReporter } from "./status-reporter.js";
+
+const LOG_TAIL = { maxLines: 60, maxBytes: 16 * 1024 };
+
+export class AttemptReporter {
+  private readonly status: StatusReporter;
+
+  constructor(
+    private readonly deps: {
+      store: Pick<Store, "updateAttempt" | "getThreadView" | "setStatusCommentId">;
+      github: GitHubFactory;
+      buttons: AttemptButtons;
+      /** ORCH_HOME, for the attempts' logs. */
+      home: string;
+      background: Background;
+      log: Logger;
+    },
+  ) {
+    this.status = new StatusReporter({ store: deps.store, github: deps.github, log: deps.log, nextVerbs: (attempt) => deps.buttons.verbsFor(attempt) });
+  }
+
+  /** Refreshes the thread's status comment in the background. */
+  refreshStatus(threadId: number): void {
+    void this.deps.background.track(this.status.refresh(threadId));
+  }
+
+  /** Refreshes it and resolves once a publish that started after this call is done. Never rejects. */
+  refreshStatusNow(threadId: number): Promise<void> {
+    return this.deps.background.track(this.status.refresh(threadId));
+  }
+
+  /**
+   * Creates the attempt's check run, in progress, on its base commit (GitHub
+   * has that commit; for a PR thread it is the PR head, so it shows in the
+   * PR's checks). Undefined when GitHub refused: the end makes it then.
+   */
+  async startCheckRun(context: AttemptContext): Promise<number | undefined> {
+    const { attempt, thread } = context;
+    try {
+      if (!attempt.baseSha) throw new Error(`attempt ${attempt.id} has no base commit yet`);
+      const { id } = await this.deps.github(thread).createCheckRun({
+        headSha: attempt.baseSha,
+        externalId: String(attempt.id),
+        detailsUrl: thread.url,
+        view: await this.buildView(context),
+      });
+      await this.deps.store.updateAttempt({ attemptId: attempt.id, progress: { checkRunId: id, reportedState: "running" } });
+      return id;
+    } catch (error) {
+      this.deps.log.warn({ err: error, attemptId: attempt.id }, "could not create the check run");
+      return undefined;
+    }
+  }
+
+  /** completeCheckRuns, logging (never throwing) when GitHub refused: reconcile makes the report again. */
+  async complete(context: AttemptContext): Promise<void> {
+    await this.completeCheckRuns(context).catch((error: unknown) =>
+      this.deps.log.warn({ err: error, attemptId: context.attempt.id }, "could not complete the check run; it is reconciled later"),
+    );
+  }
+
+  /**
+   * Brings the attempt's check runs up to date with its state: the one on the
+   * base commit is updated (or created, when GitHub refused it at the start),
+   * and once the branch is pushed a completed copy is created on the pushed
+   * head, so it shows in the attempt's own pull request. Records what GitHub
+   * now shows, so a report that failed is found and made again later.
+   */
+  async completeCheckRuns(context: AttemptContext): Promise<void> {
+    const { attempt, thread } = context;
+    const client = this.deps.github(thread);
+    const view = await this.buildView(context);
+    let checkRunId = attempt.checkRunId;
+    if (checkRunId === null && attempt.baseSha) {
+      // GitHub may have made it although orch never heard back (a fault, a crash): look before making another.
+      const externalId = String(attempt.id);
+      checkRunId = (await client.findCheckRun({ headSha: attempt.baseSha, name: view.name, externalId })) ?? null;
+      if (checkRunId === null) {
+        ({ id: checkRunId } = await client.createCheckRun({ headSha: attempt.baseSha, externalId, detailsUrl: thread.url, view }));
+      }
+      await this.deps.store.updateAttempt({ attemptId: attempt.id, progress: { checkRunId } });
+    }
+    if (checkRunId !== null) {
+      await client.updateCheckRun({ checkRunId, detailsUrl: thread.url, view });
+    }
+    const isFirstReportOfEnd = attempt.reportedState !== attempt.state;
+    if (isFirstReportOfEnd && attempt.headSha && attempt.headSha !== attempt.baseSha) {
+      await client.createCheckRun({ headSha: attempt.headSha, externalId: String(attempt.id), detailsUrl: thread.url, view });
+    }
+    await this.deps.store.updateAttempt({ attemptId: attempt.id, progress: { reportedState: attempt.state } });
+  }
+
+  private async buildView(context: AttemptContext): Promise<CheckRunView> {
+    const logTail = await readLogTail(getAttemptFiles(this.deps.home, context.attempt.id).logFile, LOG_TAIL);
+    return renderCheckRun({ context, logTail, now: new Date(), actions: this.deps.buttons.actionsFor(context.attempt) });
+  }
+}
