@@ -34,7 +34,7 @@ async function start(overrides: Partial<Parameters<typeof startHarness>[0]> = {}
 
 async function attemptsOf(harness: Harness, number: number): Promise<AttemptRecord[]> {
   const thread = await harness.store.findThread({ ...target, number });
-  const run = thread ? await harness.store.findLatestRun(thread.id) : undefined;
+  const run = thread ? await harness.store.findRun({ threadId: thread.id }) : undefined;
   return run?.tasks[0]?.attempts ?? [];
 }
 

@@ -17,7 +17,7 @@ afterEach(async () => {
 
 async function onlyAttempt(harness: Harness, number: number) {
   const thread = await harness.store.findThread({ ...target, number });
-  return (await harness.store.findLatestRun(thread!.id))!.tasks[0]!.attempts[0]!;
+  return (await harness.store.findRun({ threadId: thread!.id }))!.tasks[0]!.attempts[0]!;
 }
 
 describe("GitHub faults while reporting an attempt", () => {

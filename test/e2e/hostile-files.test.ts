@@ -24,7 +24,7 @@ afterEach(async () => {
 
 async function latestAttempt(harness: Harness, number: number): Promise<AttemptRecord | undefined> {
   const thread = await harness.store.findThread({ ...target, number });
-  const run = thread ? await harness.store.findLatestRun(thread.id) : undefined;
+  const run = thread ? await harness.store.findRun({ threadId: thread.id }) : undefined;
   return run?.tasks[0]?.attempts.at(-1);
 }
 

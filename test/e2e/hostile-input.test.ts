@@ -68,7 +68,7 @@ describe("fuzzing the comment handler", () => {
     const onUnhandled = (reason: unknown) => unhandled.push(reason);
     process.on("unhandledRejection", onUnhandled);
     // Attempts stay queued: the property is about what the handler records, not agents.
-    await h.orch.deps.scheduler.stop({ why: "fuzzing" });
+    await h.orch.stop();
     h.github.permissions.set("outsider", "read");
 
     const verbs = ["dispatch", "run", "retry", "reassign", "cancel", "cleanup", "status", "help", "DISPATCH", "retyr", ""];

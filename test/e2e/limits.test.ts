@@ -25,7 +25,7 @@ describe("max_running", () => {
     const harness = h;
     const attemptOf = async (number: number) => {
       const thread = await harness.store.findThread({ ...target, number });
-      const run = thread ? await harness.store.findLatestRun(thread.id) : undefined;
+      const run = thread ? await harness.store.findRun({ threadId: thread.id }) : undefined;
       return run?.tasks[0]?.attempts[0];
     };
     await harness.receive("issue_comment", issueCommentCreated({ ...target, number: 1, body: "/orch dispatch sleeper" }));

@@ -28,7 +28,7 @@ describe("a pull-request thread", () => {
     await harness.deliver("issue_comment", issueCommentCreated({ ...target, number: 5, body: "/orch dispatch", isPullRequest: true, title: "Add feature" }));
 
     const thread = await harness.store.findThread({ ...target, number: 5 });
-    const run = await harness.store.findLatestRun(thread!.id);
+    const run = await harness.store.findRun({ threadId: thread!.id });
     expect(thread!.kind).toBe("pull_request");
     expect(run).toMatchObject({ baseRef: "refs/pull/5/head", prBase: "feature" });
     expect(run!.tasks[0]!.attempts[0]).toMatchObject({ state: "succeeded", baseSha: prHead });
@@ -74,7 +74,7 @@ describe("the orch:dispatch label", () => {
     await harness.deliver(event.name, event.payload);
 
     const thread = await harness.store.findThread({ ...target, number: 8 });
-    const attempt = (await harness.store.findLatestRun(thread!.id))!.tasks[0]!.attempts[0]!;
+    const attempt = (await harness.store.findRun({ threadId: thread!.id }))!.tasks[0]!.attempts[0]!;
     expect(attempt).toMatchObject({ agent: "committer", state: "succeeded" });
     expect(harness.github.removedLabels).toEqual([{ issueNumber: 8, name: "orch:dispatch" }]);
     expect(harness.github.pulls).toHaveLength(1);

@@ -84,7 +84,7 @@ async function waitFor<T>(check: () => Promise<T | undefined | false> | T | unde
 
 async function attemptsOf(store: Store, number: number): Promise<AttemptRecord[]> {
   const thread = await store.findThread({ ...target, number });
-  const run = thread ? await store.findLatestRun(thread.id) : undefined;
+  const run = thread ? await store.findRun({ threadId: thread.id }) : undefined;
   return run?.tasks[0]?.attempts ?? [];
 }
 

@@ -71,7 +71,7 @@ describe("secrets", () => {
     for (const file of filesUnder(h.home)) expectClean(file, fs.readFileSync(file, "latin1"));
 
     const thread = await h.store.findThread({ ...target, number: 2 });
-    const attempt = (await h.store.findLatestRun(thread!.id))!.tasks[0]!.attempts[0]!;
+    const attempt = (await h.store.findRun({ threadId: thread!.id }))!.tasks[0]!.attempts[0]!;
     const agentEnv = fs.readFileSync(path.join(getAttemptFiles(h.home, attempt.id).ioDir, "env.txt"), "utf8");
     expect(agentEnv).toContain(`ORCH_ATTEMPT_ID=${attempt.id}`);
     expectClean("the agent's environment", agentEnv);
