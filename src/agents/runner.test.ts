@@ -513,6 +513,15 @@ describe("startAgent: idle timeout", () => {
     expect(await log()).toMatch(/\[orch\] idle for 1\.0s \(no output, no file change\) after \d+\.\ds, killed its process group\n$/);
   });
 
+  it("counts the checkout it starts in as the starting point, not as a change", async () => {
+    // A fresh worktree's files are newer than "the last output minus the clock slack";
+    // counted as a change, they would make a silent agent wait a second idle period.
+    await writeFile(path.join(worktree, "checked-out.txt"), "fresh\n");
+    const exit = await (await start({ argv: ["bash", "-c", "sleep 300"], idleTimeoutMs: 2_000 })).exited;
+    expect(exit).toMatchObject({ reason: "timed_out", idleMs: 2_000 });
+    expect(exit.durationMs).toBeLessThan(2 * 2_000);
+  });
+
   it.each([
     { name: "keeps printing", script: "for i in 1 2 3 4 5 6 7; do echo tick $i; sleep 0.4; done" },
     { name: "prints nothing but keeps changing files", script: "for i in 1 2 3 4 5 6 7; do echo $i > progress-$i.txt; sleep 0.4; done" },

@@ -239,7 +239,8 @@ async function superviseAgent(params: StartAgentParams & {
 function watchIdle(params: { child: ChildProcess; cwd: string; idleTimeoutMs: number | undefined }): { fired: Promise<void>; stop(): void } {
   const { child, cwd, idleTimeoutMs } = params;
   if (idleTimeoutMs === undefined) return { fired: new Promise(() => undefined), stop: () => undefined };
-  let lastActivity = Date.now();
+  const startedAt = Date.now();
+  let lastActivity = startedAt;
   let timer: NodeJS.Timeout | undefined;
   let isStopped = false;
   const onOutput = () => (lastActivity = Date.now());
@@ -252,8 +253,9 @@ function watchIdle(params: { child: ChildProcess; cwd: string; idleTimeoutMs: nu
       if (quietFor < idleTimeoutMs) return schedule(idleTimeoutMs - quietFor);
       const since = lastActivity;
       const checkedAt = Date.now();
-      // File times come from the kernel's coarse clock, which lags Date.now() by a few ms.
-      if (await hasChangedSince(cwd, since - FILE_CLOCK_SLACK_MS)) {
+      // File times come from the kernel's coarse clock, which lags Date.now() by a few ms;
+      // what was there when the agent started (its checkout) is no change of its.
+      if (await hasChangedSince(cwd, Math.max(since - FILE_CLOCK_SLACK_MS, startedAt))) {
         lastActivity = Math.max(lastActivity, checkedAt);
         return schedule(idleTimeoutMs);
       }

@@ -69,8 +69,16 @@ export async function startHarness(params: {
   retry?: boolean;
   /** More paths every sandbox hides (`sandbox.hide`). */
   hide?: string[];
+  /** More folders shown again read-only (`sandbox.expose`), e.g. a real CLI installed in this repository. */
+  expose?: string[];
+  /**
+   * An empty folder to keep everything in, removed by close(); default a fresh
+   * one under os.tmpdir(). Codex CLI refuses a HOME under its TMPDIR (/tmp in
+   * the sandbox) for its own sandbox's helper, so its tests put ORCH_HOME elsewhere.
+   */
+  root?: string;
 }): Promise<Harness> {
-  const root = fs.mkdtempSync(path.join(os.tmpdir(), "orch-e2e-"));
+  const root = params.root ?? fs.mkdtempSync(path.join(os.tmpdir(), "orch-e2e-"));
   const home = path.join(root, "home");
   const cwd = path.join(root, "cwd");
   fs.mkdirSync(home);
@@ -89,7 +97,7 @@ export async function startHarness(params: {
     killGraceMs: params.killGraceMs ?? 500,
     git: { authorName: "orch[bot]", authorEmail: "orch[bot]@users.noreply.github.com" },
     // The fixture agents live in this repository, which may lie under a folder every sandbox hides (/tmp, /root).
-    sandbox: { hide: params.hide ?? [], expose: [AGENTS_DIR] },
+    sandbox: { hide: params.hide ?? [], expose: [AGENTS_DIR, ...(params.expose ?? [])] },
   };
   const env = { ...process.env, ...params.env };
   const containment = await prepareContainment({ config, env, databaseUrl, cwd });
