@@ -1,12 +1,12 @@
 /**
  * The shape of every webhook payload orch handles: exactly the fields the
- * handlers in this folder (and to-request.ts) read, no more. The intake
+ * edge (to-request.ts) reads, no more. The intake
  * (webhook-intake.ts) checks a signed payload against them before Probot
  * runs a handler, so a malformed payload is a 400 naming the field rather
  * than a TypeError and a 500 from deep inside a handler.
  *
  * Fields a handler tolerates missing (`installation`, `label`,
- * `requested_action`: it skips with a log line) are optional here too, but
+ * `requested_action`: the delivery is not for orch) are optional here too, but
  * when present they must have the type the handler uses. Unknown keys are
  * allowed: GitHub adds fields, and Probot gets the payload as it came.
  *
@@ -41,15 +41,15 @@ const installation = z.object({ id: z.number() }).optional();
 
 const common = { repository, sender, installation };
 
-/** on-comment.ts: the comment's body is parsed for commands, its id gets the 👀 reaction. */
+/** commentRequest (to-request.ts): the comment's body is parsed for commands, its id gets the 👀 reaction. */
 const comment = z.object({ id: z.number(), body: z.string().nullable() });
 
-/** on-labeled.ts skips a payload without a label name. */
+/** labelRequest (to-request.ts) skips a payload without a label name. */
 const label = z.object({ name: z.string() }).optional();
 
 const checkRunRequestedAction = z.object({
   ...common,
-  // on-check-run-action.ts: external_id is the attempt id, anything else is skipped as not orch's button.
+  // buttonRequest (to-request.ts): external_id is the attempt id; an id orch does not have is skipped as not its button.
   check_run: z.object({ external_id: z.string().nullable().optional(), name: z.string() }),
   requested_action: z.object({ identifier: z.string() }).optional(),
 });

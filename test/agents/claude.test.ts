@@ -439,7 +439,7 @@ describe("Claude Code through orch's pipeline, with the shipped entry", () => {
 
   async function latestAttempt(h: Harness, number: number) {
     const thread = await h.store.findThread({ ...target, number });
-    const run = thread ? await h.store.findLatestRun(thread.id) : undefined;
+    const run = thread ? await h.store.findRun({ threadId: thread.id }) : undefined;
     return run?.tasks[0]?.attempts.at(-1);
   }
 

@@ -407,7 +407,7 @@ describe("Gemini CLI through orch's pipeline: /orch dispatch gemini", () => {
 
   async function latestAttempt(h: Harness, number: number) {
     const thread = await h.store.findThread({ owner: OWNER, repo: REPO, number });
-    const run = thread ? await h.store.findLatestRun(thread.id) : undefined;
+    const run = thread ? await h.store.findRun({ threadId: thread.id }) : undefined;
     return run?.tasks[0]?.attempts.at(-1);
   }
 
