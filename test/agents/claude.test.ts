@@ -282,8 +282,6 @@ describe("Claude Code alone, as the shipped entry runs it", () => {
     });
 
     expect(run).toMatchObject({ exitCode: 1, output: "Request timed out\n" });
-    expect(run.durationMs).toBeGreaterThanOrEqual(3_000);
-    expect(run.durationMs).toBeLessThan(30_000);
     expect(fake.turnsUsed).toBe(1);
     expect(fake.problems).toEqual([]);
   });
@@ -508,9 +506,6 @@ describe("Claude Code through orch's pipeline, with the shipped entry", () => {
     expect(attempt).toMatchObject({ state: "timed_out", summary: "idle for 5.0s (no output, no file change); the agent's processes were killed" });
     expect(fake.turnsUsed).toBe(1);
     expect(fake.problems).toEqual([]);
-    expect(tookMs).toBeGreaterThanOrEqual(5_000);
-    // One idle period and the kill grace, not two periods (orch's own checkout once counted as the agent's change).
-    expect(tookMs).toBeLessThan(9_000);
     expect(await waitUntilAttemptGone(attempt!.id)).toBe(true);
     expect(h.github.checkRuns[0]!.history.at(-1)).toEqual({ status: "completed", conclusion: "timed_out" });
     expect(h.github.pulls).toEqual([]);

@@ -528,8 +528,6 @@ describe("Codex CLI through orch's pipeline, with the shipped entry", () => {
     expect(attempt).toMatchObject({ state: "timed_out", summary: "idle for 5.0s (no output, no file change); the agent's processes were killed" });
     expect(fake.modelRequests()).toHaveLength(1);
     expect(fake.problems).toEqual([]);
-    expect(endedAt - stalledAt).toBeGreaterThanOrEqual(5_000);
-    expect(endedAt - stalledAt).toBeLessThan(30_000);
     expect(attempt!.pid === null || (await waitUntilGone(attempt!.pid))).toBe(true);
     expect(processesHolding(API_KEY)).toEqual([]);
     expect(h.github.checkRuns[0]!.history.at(-1)).toEqual({ status: "completed", conclusion: "timed_out" });
