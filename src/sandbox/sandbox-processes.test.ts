@@ -168,6 +168,8 @@ describe("listSandboxProcesses", () => {
     await sandbox.waitFor("ready");
     const outer = sandbox.child.pid!;
     expect(await waitUntil(() => hostProcessesWith(m).length === 2)).toBe(true);
+    // bash forks its unmarked `sleep 300` after printing "ready": wait for it too.
+    expect(await waitUntil(() => listSandboxProcesses(outer).length === 4)).toBe(true);
     const init = findSandboxInit(outer)!;
     const listed = listSandboxProcesses(outer);
     expect(listed).not.toContain(init.pid);
