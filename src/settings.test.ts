@@ -103,4 +103,29 @@ describe("readSettings", () => {
     expect(error.problems).toEqual([line]);
     expect(error.message).not.toContain("secret");
   });
+
+  it.each([
+    { env: {}, role: "all" },
+    { env: { ORCH_ROLE: "web", DATABASE_URL: "postgresql://orch@db/orch" }, role: "web" },
+    { env: { ORCH_ROLE: "Worker", DATABASE_URL: "postgresql://orch@db/orch" }, role: "worker" },
+  ])("reads ORCH_ROLE $env.ORCH_ROLE as $role", ({ env, role }) => {
+    expect(readSettings(env, cwd).role).toBe(role);
+  });
+
+  it.each([
+    {
+      env: { ORCH_ROLE: "workers", DATABASE_URL: "postgresql://orch@db/orch" },
+      line: 'ORCH_ROLE: expected all, web or worker; got "workers"',
+    },
+    {
+      env: { ORCH_ROLE: "worker" },
+      line: "ORCH_ROLE: worker needs hosts that share one database, and SQLite (DATABASE_URL file:…) belongs to one process. Use ORCH_ROLE=all on one host, or point DATABASE_URL at PostgreSQL.",
+    },
+    {
+      env: { ORCH_HOST_ID: "worker 1" },
+      line: 'ORCH_HOST_ID: expected 1 to 63 letters, digits, "_" or "-", starting with a letter or digit, like web-1 or worker-2; got "worker 1"',
+    },
+  ])("refuses $env", ({ env, line }) => {
+    expect(configErrorFor(env).message).toBe(line);
+  });
 });

@@ -8,6 +8,7 @@ import os from "node:os";
 import path from "node:path";
 import { ConfigError } from "./config/config-error.js";
 import { getProvider, type Provider } from "./store/db.js";
+import type { HostRole } from "./store/store.js";
 import { WorkspaceError } from "./workspace/errors.js";
 import { checkBaseUrl } from "./workspace/layout.js";
 
@@ -22,8 +23,17 @@ export interface Settings {
   isExampleConfig: boolean;
   /** ORCH_GIT_BASE_URL (else made from GHE_PROTOCOL and GHE_HOST), an http(s) or file URL without credentials or trailing `/`. */
   gitBaseUrl: string;
+  /** ORCH_HOST_ID: this host's stable name among the hosts sharing the database. */
   host: string;
+  /** ORCH_ROLE: `all` (webhooks and attempts), `web` (webhooks, reports; runs no agent) or `worker` (attempts; serves /healthz only). */
+  role: Role;
 }
+
+export type Role = HostRole;
+const ROLES: readonly Role[] = ["all", "web", "worker"];
+
+/** Host ids name queues (pg-boss allows letters, digits, `_` and `-`) and appear in summaries. */
+const HOST_ID = /^[A-Za-z0-9][A-Za-z0-9_-]{0,62}$/;
 
 /**
  * Reads the settings from `env`. A DATABASE_URL or ORCH_GIT_BASE_URL orch
@@ -36,9 +46,10 @@ export function readSettings(env: NodeJS.ProcessEnv, cwd = process.cwd()): Setti
   const defaultConfig = path.resolve(cwd, "orch.config.yml");
   const isExampleConfig = !explicitConfig && !fs.existsSync(defaultConfig);
   const databaseUrl = env.DATABASE_URL || "file:./data/orch.db";
+  const databaseProvider = getProvider(databaseUrl);
   return {
     databaseUrl,
-    databaseProvider: getProvider(databaseUrl),
+    databaseProvider,
     home: path.resolve(cwd, env.ORCH_HOME || "./.orch"),
     configPath: explicitConfig
       ? path.resolve(cwd, explicitConfig)
@@ -47,8 +58,32 @@ export function readSettings(env: NodeJS.ProcessEnv, cwd = process.cwd()): Setti
         : defaultConfig,
     isExampleConfig,
     gitBaseUrl: readGitBaseUrl(env),
-    host: env.ORCH_HOST_ID || os.hostname(),
+    host: readHostId(env),
+    role: readRole(env, databaseProvider),
   };
+}
+
+function readRole(env: NodeJS.ProcessEnv, provider: Provider): Role {
+  const role = (env.ORCH_ROLE || "all").trim().toLowerCase();
+  if (!(ROLES as readonly string[]).includes(role)) {
+    throw new ConfigError("ORCH_ROLE", [`ORCH_ROLE: expected all, web or worker; got ${JSON.stringify(env.ORCH_ROLE)}`]);
+  }
+  if (role !== "all" && provider === "sqlite") {
+    throw new ConfigError("ORCH_ROLE", [
+      `ORCH_ROLE: ${role} needs hosts that share one database, and SQLite (DATABASE_URL file:…) belongs to one process. Use ORCH_ROLE=all on one host, or point DATABASE_URL at PostgreSQL.`,
+    ]);
+  }
+  return role as Role;
+}
+
+function readHostId(env: NodeJS.ProcessEnv): string {
+  const host = env.ORCH_HOST_ID || os.hostname().split(".")[0] || "orch";
+  if (!HOST_ID.test(host)) {
+    throw new ConfigError("ORCH_HOST_ID", [
+      `ORCH_HOST_ID: expected 1 to 63 letters, digits, "_" or "-", starting with a letter or digit, like web-1 or worker-2; got ${JSON.stringify(host)}`,
+    ]);
+  }
+  return host;
 }
 
 function readGitBaseUrl(env: NodeJS.ProcessEnv): string {

@@ -34,10 +34,11 @@ describe("parseServerConfig: valid files", () => {
       agents: {
         codex: { name: "codex", command: ["codex", "exec", "{prompt}"], env: [], timeoutMs: 30 * 60_000, sandbox: "bwrap", network: true },
       },
-      concurrency: { maxRunning: 4, perRepository: 2, perAgent: {} },
+      concurrency: { maxRunning: 4, maxRunningPerHost: 4, perRepository: 2, perAgent: {} },
       killGraceMs: 10_000,
       git: { authorName: "orch[bot]", authorEmail: "orch[bot]@users.noreply.github.com" },
       sandbox: { hide: [], expose: [] },
+      scale: { hostTtlMs: 60_000 },
     };
     expect(parseServerConfig(MINIMAL, SOURCE)).toEqual(want);
   });
@@ -71,6 +72,7 @@ agents:
     sandbox: none
 concurrency:
   max_running: 8
+  max_running_per_host: 3
   per_repository: 3
   per_agent: {codex: 1, claude: 2}
 kill_grace: 30s
@@ -80,6 +82,8 @@ git:
 sandbox:
   hide: [/srv/secrets]
   expose: [/root/.nvm]
+scale:
+  host_ttl: 2m
 `,
       SOURCE,
     );
@@ -100,10 +104,11 @@ sandbox:
         claude: { name: "claude", command: ["claude", "-p", "{prompt}"], env: [], timeoutMs: 600_000, sandbox: "bwrap", network: true },
         "my-agent_2": { name: "my-agent_2", command: ["/opt/bin/agent"], env: [], timeoutMs: 30 * 60_000, sandbox: "none", network: true },
       },
-      concurrency: { maxRunning: 8, perRepository: 3, perAgent: { codex: 1, claude: 2 } },
+      concurrency: { maxRunning: 8, maxRunningPerHost: 3, perRepository: 3, perAgent: { codex: 1, claude: 2 } },
       killGraceMs: 30_000,
       git: { authorName: "orch", authorEmail: "orch@example.com" },
       sandbox: { hide: ["/srv/secrets"], expose: ["/root/.nvm"] },
+      scale: { hostTtlMs: 120_000 },
     } satisfies ServerConfig);
   });
 
@@ -255,9 +260,11 @@ describe("parseServerConfig: unknown keys", () => {
     { name: "dash for underscore", yaml: `default-agent: codex\n${MINIMAL}`, want: /^orch\.config\.yml: unknown key "default-agent" at top level \(did you mean "default_agent"\?\)$/m },
     { name: "typo in an agent", yaml: `${MINIMAL}    timout: 5m\n`, want: /^orch\.config\.yml: agents\.codex: unknown key "timout" \(did you mean "timeout"\?\)$/m },
     { name: "no close match in an agent lists the known keys", yaml: `${MINIMAL}    shell: true\n`, want: /^orch\.config\.yml: agents\.codex: unknown key "shell" \(known keys: command, env, timeout, idle_timeout, description, sandbox, network, home\)$/m },
+    { name: "max_running_per_host above max_running", yaml: `${MINIMAL}concurrency:\n  max_running: 4\n  max_running_per_host: 6\n`, want: /^orch\.config\.yml: concurrency\.max_running_per_host: 6 is more than max_running \(4\), the limit over all hosts together; raise max_running or lower max_running_per_host$/m },
+    { name: "host_ttl too short", yaml: `${MINIMAL}scale:\n  host_ttl: 0s\n`, want: /^orch\.config\.yml: scale\.host_ttl: /m },
     { name: "typo in concurrency", yaml: `${MINIMAL}concurrency:\n  max_runing: 2\n`, want: /^orch\.config\.yml: concurrency: unknown key "max_runing" \(did you mean "max_running"\?\)$/m },
     { name: "typo in git", yaml: `${MINIMAL}git:\n  author: orch\n`, want: /^orch\.config\.yml: git: unknown key "author" \(known keys: author_name, author_email\)$/m },
-    { name: "unrelated top-level key", yaml: `${MINIMAL}repositories: [a/b]\n`, want: /^orch\.config\.yml: unknown key "repositories" at top level \(known keys: default_agent, agents, concurrency, kill_grace, git, sandbox\)$/m },
+    { name: "unrelated top-level key", yaml: `${MINIMAL}repositories: [a/b]\n`, want: /^orch\.config\.yml: unknown key "repositories" at top level \(known keys: default_agent, agents, concurrency, kill_grace, git, sandbox, scale\)$/m },
   ])("$name", ({ yaml, want }) => {
     expect(configErrorFor(yaml).message).toMatch(want);
   });
@@ -374,6 +381,7 @@ describe("loadServerConfig", () => {
     expect(config.agents["claude"]?.command.slice(-2)).toEqual(["--", "{prompt}"]);
     expect(config.agents["gemini"]?.command.at(-1)).toBe("--prompt={prompt}");
     expect(config.agents["aider"]?.command.at(-1)).toBe("--message={prompt}");
-    expect(config.concurrency).toEqual({ maxRunning: 4, perRepository: 2, perAgent: { claude: 2 } });
+    expect(config.concurrency).toEqual({ maxRunning: 4, maxRunningPerHost: 4, perRepository: 2, perAgent: { claude: 2 } });
+    expect(config.scale).toEqual({ hostTtlMs: 60_000 });
   });
 });

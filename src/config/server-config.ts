@@ -55,8 +55,10 @@ export interface ServerConfig {
   /** Keyed by agent name. Has no prototype, so any lookup by a user-typed name is safe. */
   agents: Record<string, AgentSpec>;
   concurrency: {
-    /** Attempts running at once on this host. */
+    /** Attempts running at once in all, over every host sharing the database. */
     maxRunning: number;
+    /** Attempts running at once on one host; max_running unless set lower. */
+    maxRunningPerHost: number;
     /** Attempts running at once for one repository. */
     perRepository: number;
     /** Attempts running at once per agent; an agent not listed is limited only by the other two. */
@@ -72,12 +74,17 @@ export interface ServerConfig {
     /** Folders inside hidden ones shown again read-only (an agent installed under a hidden HOME). */
     expose: string[];
   };
+  scale: {
+    /** A host that has not heartbeaten for this long is dead: its running attempts are lost. */
+    hostTtlMs: number;
+  };
 }
 
 export const DEFAULT_AGENT_TIMEOUT_MS = 30 * MINUTE;
 export const DEFAULT_KILL_GRACE_MS = 10 * SECOND;
 export const DEFAULT_MAX_RUNNING = 4;
 export const DEFAULT_PER_REPOSITORY = 2;
+export const DEFAULT_HOST_TTL_MS = 60 * SECOND;
 export const DEFAULT_GIT_AUTHOR_NAME = "orch[bot]";
 export const DEFAULT_GIT_AUTHOR_EMAIL = "orch[bot]@users.noreply.github.com";
 
@@ -88,6 +95,7 @@ const sandboxSchema = z.strictObject({
 
 const concurrencySchema = z.strictObject({
   max_running: integerBetween(1, 256).optional(),
+  max_running_per_host: integerBetween(1, 256).optional(),
   per_repository: integerBetween(1, 256).optional(),
   per_agent: z.record(z.string(), integerBetween(1, 256)).optional(),
 });
@@ -101,6 +109,10 @@ const gitSchema = z.strictObject({
     .optional(),
 });
 
+const scaleSchema = z.strictObject({
+  host_ttl: duration({ minMs: SECOND, maxMs: 60 * MINUTE }).optional(),
+});
+
 const serverConfigSchema = z.strictObject({
   default_agent: text("the name of the agent /orch dispatch uses when none is named"),
   agents: z.record(z.string(), agentSchema),
@@ -108,6 +120,7 @@ const serverConfigSchema = z.strictObject({
   kill_grace: duration({ minMs: SECOND, maxMs: 10 * MINUTE }).optional(),
   git: gitSchema.optional(),
   sandbox: sandboxSchema.optional(),
+  scale: scaleSchema.optional(),
 });
 
 type RawServerConfig = z.output<typeof serverConfigSchema>;
@@ -148,6 +161,13 @@ function crossKeyProblems(data: Record<string, unknown>): string[] {
     problems.push(`default_agent: "${defaultAgent}" is not one of the agents (${listNames()})`);
   }
   const concurrency = data["concurrency"];
+  const total = isPlainObject(concurrency) ? concurrency["max_running"] ?? DEFAULT_MAX_RUNNING : DEFAULT_MAX_RUNNING;
+  const perHost = isPlainObject(concurrency) ? concurrency["max_running_per_host"] : undefined;
+  if (typeof perHost === "number" && typeof total === "number" && perHost > total) {
+    problems.push(
+      `concurrency.max_running_per_host: ${perHost} is more than max_running (${total}), the limit over all hosts together; raise max_running or lower max_running_per_host`,
+    );
+  }
   const perAgent = isPlainObject(concurrency) ? concurrency["per_agent"] : undefined;
   if (agents && isPlainObject(perAgent)) {
     for (const name of Object.keys(perAgent)) {
@@ -187,6 +207,7 @@ function toServerConfig(raw: RawServerConfig): ServerConfig {
     agents,
     concurrency: {
       maxRunning: raw.concurrency?.max_running ?? DEFAULT_MAX_RUNNING,
+      maxRunningPerHost: raw.concurrency?.max_running_per_host ?? raw.concurrency?.max_running ?? DEFAULT_MAX_RUNNING,
       perRepository: raw.concurrency?.per_repository ?? DEFAULT_PER_REPOSITORY,
       perAgent: Object.assign(emptyRecord<number>(), raw.concurrency?.per_agent),
     },
@@ -196,6 +217,7 @@ function toServerConfig(raw: RawServerConfig): ServerConfig {
       authorEmail: raw.git?.author_email ?? DEFAULT_GIT_AUTHOR_EMAIL,
     },
     sandbox: { hide: raw.sandbox?.hide ?? [], expose: raw.sandbox?.expose ?? [] },
+    scale: { hostTtlMs: raw.scale?.host_ttl ?? DEFAULT_HOST_TTL_MS },
   };
 }
 

@@ -13,7 +13,7 @@ function context(state: AttemptState, workspaceState: WorkspaceState = "allocate
     attempt: {
       id: 7, taskId: 1, number: 2, agent: "codex", state, requestedBy: "octocat", prompt: "p", feedback: null,
       branch: "orch/42/t1/a2", baseSha: "a".repeat(40), headSha: null, worktreePath: "/w", workspaceState, checkRunId: 9, reportedState: null,
-      pid: 1, host: "h", queuedAt: now, startedAt: new Date(now.getTime() - 65_000), endedAt: state === "running" ? null : now,
+      pid: 1, host: "h", lease: "l", queuedAt: now, startedAt: new Date(now.getTime() - 65_000), endedAt: state === "running" ? null : now,
       exitCode: null, summary: state === "running" ? null : "a summary", pullRequestNumber: state === "succeeded" ? 57 : null, pullRequestUrl: null,
     },
   };

@@ -27,6 +27,7 @@ function attempt(overrides: Partial<AttemptRecord>): AttemptRecord {
     reportedState: null,
     pid: null,
     host: "h",
+    lease: "l",
     queuedAt: minutesAgo(10),
     startedAt: minutesAgo(10),
     endedAt: null,

@@ -34,9 +34,26 @@ export type AttemptProgress = Partial<
 >;
 
 export interface ConcurrencyLimits {
+  /** In all, over every host sharing the database. */
   maxRunning: number;
+  /** On the claiming host. */
+  maxRunningPerHost: number;
   perRepository: number;
   perAgent: Readonly<Record<string, number>>;
+}
+
+/** Runs SQL inside a store transaction, for a queue that must enqueue in it (pg-boss's `db` option). */
+export interface SqlExecutor {
+  executeSql(text: string, values?: unknown[]): Promise<{ rows: unknown[] }>;
+}
+
+/** Told, inside the transaction that queued them, of attempts that may now start; rolled back with it. */
+export type OnQueued = (sql: SqlExecutor, attemptIds: number[]) => Promise<void>;
+
+export function sqlExecutorOf(tx: Prisma.TransactionClient): SqlExecutor {
+  return {
+    executeSql: async (text, values = []) => ({ rows: await tx.$queryRawUnsafe<unknown[]>(text, ...values) }),
+  };
 }
 
 const ENDED_STATES = ATTEMPT_STATES.filter(isEnded);
@@ -110,12 +127,12 @@ export async function listUnreportedAttempts(db: Db, params: { limit: number }):
  */
 export async function transitionAttempt(
   db: Db,
-  params: { attemptId: number; to: AttemptState; progress?: AttemptProgress },
+  params: { attemptId: number; to: AttemptState; progress?: AttemptProgress; /** Only while this lease holds it. */ lease?: string | null },
 ): Promise<boolean> {
-  const { attemptId, to, progress = {} } = params;
+  const { attemptId, to, progress = {}, lease } = params;
   return db.$transaction(async (tx) => {
     const { count } = await tx.attempt.updateMany({
-      where: { id: attemptId, state: { in: attemptSourcesOf(to) } },
+      where: { id: attemptId, state: { in: attemptSourcesOf(to) }, ...(lease ? { lease } : {}) },
       data: { ...toData(progress), state: to },
     });
     if (count === 0) return false;
@@ -163,9 +180,10 @@ export async function createNextAttempt(
     feedback?: string;
     requestedBy: string;
     buildBranch: (attemptNumber: number) => string;
+    onQueued?: OnQueued | undefined;
   },
 ): Promise<NextAttemptResult> {
-  const { taskId, allowedFrom, agent, prompt, feedback, requestedBy, buildBranch } = params;
+  const { taskId, allowedFrom, agent, prompt, feedback, requestedBy, buildBranch, onQueued } = params;
   try {
     return await db.$transaction(async (tx) => {
       const latest = await tx.attempt.findFirst({ where: { taskId }, orderBy: { number: "desc" } });
@@ -186,6 +204,7 @@ export async function createNextAttempt(
         },
       });
       await settleTaskAndRun(tx, taskId);
+      await onQueued?.(sqlExecutorOf(tx), [created.id]);
       return { kind: "created", attempt: toAttemptRecord(created), previous: toAttemptRecord(latest) } as const;
     });
   } catch (error) {
@@ -201,24 +220,26 @@ async function lockClaims(tx: Prisma.TransactionClient, provider: Provider): Pro
 }
 
 /**
- * Claims the oldest queued attempt that fits the concurrency limits (this
- * host's max_running, then per repository and per agent across all hosts)
- * and moves it to `running` on `host`. Undefined
- * when nothing is queued or every queued attempt would exceed a limit.
+ * Claims the oldest queued attempt that fits the concurrency limits (in all,
+ * on this host, per repository and per agent, counted over every host) and
+ * moves it to `running` on `host` under `lease`. On PostgreSQL the count and
+ * the move happen under one advisory lock, so two hosts never both take the
+ * last slot. Undefined when nothing is queued or every queued attempt would
+ * exceed a limit.
  */
 export async function claimNextQueued(
   db: Db,
-  params: { host: string; limits: ConcurrencyLimits; provider: Provider },
+  params: { host: string; lease: string; limits: ConcurrencyLimits; provider: Provider },
 ): Promise<AttemptContext | undefined> {
-  const { host, limits, provider } = params;
+  const { host, lease, limits, provider } = params;
   return db.$transaction(async (tx) => {
     await lockClaims(tx, provider);
     const running = await tx.attempt.findMany({
       where: { state: "running" },
       select: { agent: true, host: true, task: { select: { run: { select: { thread: { select: { owner: true, repo: true } } } } } } },
     });
-    // max_running is per host; the repository and agent limits hold across hosts sharing the database.
-    if (running.filter((r) => r.host === host).length >= limits.maxRunning) return undefined;
+    if (running.length >= limits.maxRunning) return undefined;
+    if (running.filter((r) => r.host === host).length >= limits.maxRunningPerHost) return undefined;
     const countBy = (keys: string[]) => keys.reduce((m, k) => m.set(k, (m.get(k) ?? 0) + 1), new Map<string, number>());
     const repoOf = (thread: { owner: string; repo: string }) => `${thread.owner}/${thread.repo}`;
     const byRepo = countBy(running.map((r) => repoOf(r.task.run.thread)));
@@ -238,10 +259,15 @@ export async function claimNextQueued(
     const startedAt = new Date();
     const { count } = await tx.attempt.updateMany({
       where: { id: next.id, state: "queued" },
-      data: { state: "running", host, startedAt },
+      data: { state: "running", host, lease, startedAt },
     });
     if (count === 0) return undefined;
     await settleTaskAndRun(tx, next.taskId);
-    return toContext({ ...next, state: "running", host, startedAt });
+    return toContext({ ...next, state: "running", host, lease, startedAt });
   });
+}
+
+/** How many attempts are queued: the queue's depth, for the scheduler and metrics. */
+export async function countQueued(db: Db): Promise<number> {
+  return db.attempt.count({ where: { state: "queued" } });
 }

@@ -9,6 +9,7 @@ import path from "node:path";
 import { fileURLToPath } from "node:url";
 import { PrismaBetterSqlite3 } from "@prisma/adapter-better-sqlite3";
 import { PrismaPg } from "@prisma/adapter-pg";
+import pg from "pg";
 import type { SqlMigrationAwareDriverAdapterFactory } from "@prisma/driver-adapter-utils";
 import { ConfigError } from "../config/config-error.js";
 import { PrismaClient as PostgresClient } from "../generated/postgres/client.js";
@@ -63,7 +64,8 @@ export async function migrateDatabase(url: string): Promise<void> {
   const provider = getProvider(url);
   const schemaDir = path.join(prismaDir, provider === "postgresql" ? "postgres" : "sqlite");
   try {
-    await migrateDeploy({ factory: buildAdapterFactory(url), schemaDir });
+    if (provider === "postgresql") await withMigrationLock(url, () => migrateDeploy({ factory: buildAdapterFactory(url), schemaDir }));
+    else await migrateDeploy({ factory: buildAdapterFactory(url), schemaDir });
   } catch (error) {
     // The schema engine migrates SQLite with an exclusive lock and reports a held lock as a timeout.
     if (provider === "sqlite" && /SocketTimeout|SQLITE_BUSY|database is locked/i.test(String(error))) {
@@ -73,6 +75,26 @@ export async function migrateDatabase(url: string): Promise<void> {
       );
     }
     throw error;
+  }
+}
+
+/** An arbitrary key of orch's own: the PostgreSQL advisory lock that orders migrations. */
+const MIGRATION_LOCK = 7_104_002;
+
+/**
+ * Runs `migrate` while holding a session advisory lock, so hosts that start
+ * together on one PostgreSQL database migrate it one after another: the
+ * first applies what is new, the others then find nothing to apply.
+ */
+async function withMigrationLock(url: string, migrate: () => Promise<unknown>): Promise<void> {
+  const client = new pg.Client({ connectionString: url });
+  await client.connect();
+  try {
+    await client.query("SELECT pg_advisory_lock($1)", [MIGRATION_LOCK]);
+    await migrate();
+  } finally {
+    // Ending the session releases the lock, even when the unlock is never reached.
+    await client.end().catch(() => undefined);
   }
 }
 

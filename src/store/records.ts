@@ -58,7 +58,10 @@ export interface AttemptRecord {
   /** The state the check run last showed; null until it was first reported. */
   reportedState: AttemptState | null;
   pid: number | null;
+  /** The host that claimed it, and holds its worktree. */
   host: string | null;
+  /** The claiming host's incarnation while it ran: the lease fencing checks. */
+  lease: string | null;
   queuedAt: Date;
   startedAt: Date | null;
   endedAt: Date | null;

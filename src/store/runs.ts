@@ -1,3 +1,4 @@
+import { sqlExecutorOf, type OnQueued } from "./attempts.js";
 import type { Db } from "./db.js";
 import type { RunView, ThreadView } from "./records.js";
 import { toAttemptRecord, toRunRecord, toTaskRecord, toThreadRecord } from "./to-record.js";
@@ -30,33 +31,36 @@ function toRunView(row: RunRow): RunView {
 /** Records a run with its tasks, each with a queued first attempt, in one transaction. */
 export async function createRun(
   db: Db,
-  params: { threadId: number; requestedBy: string; baseRef: string; prBase: string; draft: boolean; tasks: NewTask[] },
+  params: { threadId: number; requestedBy: string; baseRef: string; prBase: string; draft: boolean; tasks: NewTask[]; onQueued?: OnQueued | undefined },
 ): Promise<RunView> {
-  const { threadId, requestedBy, baseRef, prBase, draft, tasks } = params;
-  const row = await db.run.create({
-    data: {
-      threadId,
-      requestedBy,
-      baseRef,
-      prBase,
-      draft,
-      state: "active",
-      tasks: {
-        create: tasks.map((task) => ({
-          key: task.key,
-          prompt: task.prompt,
-          state: "queued",
-          attempts: {
-            create: [
-              { number: 1, agent: task.agent, state: "queued", requestedBy, prompt: task.prompt, branch: task.branch },
-            ],
-          },
-        })),
+  const { threadId, requestedBy, baseRef, prBase, draft, tasks, onQueued } = params;
+  return db.$transaction(async (tx) => {
+    const row = await tx.run.create({
+      data: {
+        threadId,
+        requestedBy,
+        baseRef,
+        prBase,
+        draft,
+        state: "active",
+        tasks: {
+          create: tasks.map((task) => ({
+            key: task.key,
+            prompt: task.prompt,
+            state: "queued",
+            attempts: {
+              create: [
+                { number: 1, agent: task.agent, state: "queued", requestedBy, prompt: task.prompt, branch: task.branch },
+              ],
+            },
+          })),
+        },
       },
-    },
-    include: withTasksAndAttempts,
+      include: withTasksAndAttempts,
+    });
+    await onQueued?.(sqlExecutorOf(tx), row.tasks.flatMap((task) => task.attempts.map((attempt) => attempt.id)));
+    return toRunView(row);
   });
-  return toRunView(row);
 }
 
 /** One run of a thread (the newest when runId is left out), with its tasks and attempts. */

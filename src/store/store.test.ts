@@ -3,7 +3,7 @@ import { createTestDatabase, PROVIDERS, type TestDatabase } from "../../test/hel
 import { createStore, type Store } from "./store.js";
 import { RETRYABLE_STATES } from "./transitions.js";
 
-const limits = { maxRunning: 4, perRepository: 2, perAgent: {} };
+const limits = { maxRunning: 4, maxRunningPerHost: 4, perRepository: 2, perAgent: {} };
 
 describe.each(PROVIDERS)("store on %s", (provider) => {
   let database: TestDatabase;
@@ -79,7 +79,7 @@ describe.each(PROVIDERS)("store on %s", (provider) => {
     await endActiveAttempts();
     const { attempt, run, thread } = await dispatch();
     expect(await store.transitionAttempt({ attemptId: attempt.id, to: "succeeded" })).toBe(false);
-    const claimed = await store.claimNextQueued({ host: "host-a", limits });
+    const claimed = await store.claimNextQueued({ host: "host-a", lease: "host-a-1", limits });
     expect(claimed?.attempt.id).toBe(attempt.id);
     expect(claimed?.attempt).toMatchObject({ state: "running", host: "host-a" });
     expect(await store.transitionAttempt({ attemptId: attempt.id, to: "running" })).toBe(false);
@@ -98,7 +98,7 @@ describe.each(PROVIDERS)("store on %s", (provider) => {
   it("lets exactly one of 20 racing retries create the next attempt", async () => {
     await endActiveAttempts();
     const { attempt, thread } = await dispatch();
-    await store.claimNextQueued({ host: "host-a", limits });
+    await store.claimNextQueued({ host: "host-a", lease: "host-a-1", limits });
     await store.transitionAttempt({ attemptId: attempt.id, to: "failed" });
     const results = await Promise.all(
       Array.from({ length: 20 }, (_, i) =>
@@ -137,27 +137,27 @@ describe.each(PROVIDERS)("store on %s", (provider) => {
 
   it("claims queued attempts oldest first within the global, repository and agent limits", async () => {
     await endActiveAttempts();
-    const tight = { maxRunning: 3, perRepository: 2, perAgent: { claude: 1 } };
+    const tight = { maxRunning: 3, maxRunningPerHost: 3, perRepository: 2, perAgent: { claude: 1 } };
     const a = await dispatch({ repo: "one" });
     const b = await dispatch({ repo: "one" });
     const c = await dispatch({ repo: "one" }); // over per_repository
     const d = await dispatch({ repo: "two", agent: "claude" });
     const e = await dispatch({ repo: "three", agent: "claude" }); // over per_agent
     const claimed = [];
-    for (let i = 0; i < 5; i++) claimed.push((await store.claimNextQueued({ host: "h", limits: tight }))?.attempt.id);
+    for (let i = 0; i < 5; i++) claimed.push((await store.claimNextQueued({ host: "h", lease: "h-1", limits: tight }))?.attempt.id);
     expect(claimed).toEqual([a.attempt.id, b.attempt.id, d.attempt.id, undefined, undefined]);
     await store.transitionAttempt({ attemptId: a.attempt.id, to: "succeeded" });
-    expect((await store.claimNextQueued({ host: "h", limits: tight }))?.attempt.id).toBe(c.attempt.id);
-    expect((await store.claimNextQueued({ host: "h", limits: tight }))?.attempt.id).toBe(undefined);
+    expect((await store.claimNextQueued({ host: "h", lease: "h-1", limits: tight }))?.attempt.id).toBe(c.attempt.id);
+    expect((await store.claimNextQueued({ host: "h", lease: "h-1", limits: tight }))?.attempt.id).toBe(undefined);
     await store.transitionAttempt({ attemptId: d.attempt.id, to: "failed" });
-    expect((await store.claimNextQueued({ host: "h", limits: tight }))?.attempt.id).toBe(e.attempt.id);
+    expect((await store.claimNextQueued({ host: "h", lease: "h-1", limits: tight }))?.attempt.id).toBe(e.attempt.id);
   });
 
   it("never claims one queued attempt twice when claims race", async () => {
     await endActiveAttempts();
     await dispatch({ repo: "race" });
     const claims = await Promise.all(
-      Array.from({ length: 10 }, () => store.claimNextQueued({ host: "h", limits: { ...limits, perRepository: 10 } })),
+      Array.from({ length: 10 }, () => store.claimNextQueued({ host: "h", lease: "h-1", limits: { ...limits, perRepository: 10 } })),
     );
     expect(claims.filter(Boolean)).toHaveLength(1);
   });

@@ -5,13 +5,18 @@
 import * as attempts from "./attempts.js";
 import type { Db, Provider } from "./db.js";
 import * as deliveries from "./deliveries.js";
+import * as hosts from "./hosts.js";
 import * as runs from "./runs.js";
 import * as threads from "./threads.js";
 
 type WithoutDb<F> = F extends (db: Db, ...args: infer A) => infer R ? (...args: A) => R : never;
 
-export function createStore(params: { db: Db; provider: Provider }) {
-  const { db, provider } = params;
+/**
+ * `onQueued` is told of new queued attempts inside the transaction that
+ * queues them (a queue's start jobs; none on one host).
+ */
+export function createStore(params: { db: Db; provider: Provider; onQueued?: attempts.OnQueued }) {
+  const { db, provider, onQueued } = params;
   const bind = <F extends (db: Db, ...args: never[]) => unknown>(fn: F) =>
     ((...args: never[]) => fn(db, ...args)) as WithoutDb<F>;
   return {
@@ -19,7 +24,7 @@ export function createStore(params: { db: Db; provider: Provider }) {
     upsertThread: bind(threads.upsertThread),
     findThread: bind(threads.findThread),
     setStatusCommentId: bind(threads.setStatusCommentId),
-    createRun: bind(runs.createRun),
+    createRun: (p: Omit<Parameters<typeof runs.createRun>[1], "onQueued">) => runs.createRun(db, { ...p, onQueued }),
     findRun: bind(runs.findRun),
     findActiveRuns: bind(runs.findActiveRuns),
     getThreadView: bind(runs.getThreadView),
@@ -29,9 +34,17 @@ export function createStore(params: { db: Db; provider: Provider }) {
     transitionAttempt: bind(attempts.transitionAttempt),
     updateAttempt: bind(attempts.updateAttempt),
     transitionWorkspace: bind(attempts.transitionWorkspace),
-    createNextAttempt: bind(attempts.createNextAttempt),
+    createNextAttempt: (p: Omit<Parameters<typeof attempts.createNextAttempt>[1], "onQueued">) => attempts.createNextAttempt(db, { ...p, onQueued }),
+    countQueued: bind(attempts.countQueued),
     claimNextQueued: (p: Omit<Parameters<typeof attempts.claimNextQueued>[1], "provider">) =>
       attempts.claimNextQueued(db, { ...p, provider }),
+    registerHost: bind(hosts.registerHost),
+    heartbeat: bind(hosts.heartbeat),
+    declareDeadHosts: bind(hosts.declareDeadHosts),
+    loseAttemptsOf: bind(hosts.loseAttemptsOf),
+    holdsLease: bind(hosts.holdsLease),
+    findHost: bind(hosts.findHost),
+    listHosts: bind(hosts.listHosts),
     recordDelivery: bind(deliveries.recordDelivery),
     pruneDeliveries: bind(deliveries.pruneDeliveries),
     close: () => db.$disconnect(),
@@ -39,5 +52,6 @@ export function createStore(params: { db: Db; provider: Provider }) {
 }
 
 export type Store = ReturnType<typeof createStore>;
-export type { ConcurrencyLimits, AttemptProgress, NextAttemptResult } from "./attempts.js";
+export type { ConcurrencyLimits, AttemptProgress, NextAttemptResult, OnQueued, SqlExecutor } from "./attempts.js";
+export type { HostRecord, HostRole } from "./hosts.js";
 export type { NewTask } from "./runs.js";

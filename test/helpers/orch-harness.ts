@@ -93,11 +93,18 @@ export async function startHarness(params: {
   const config: ServerConfig = {
     defaultAgent: params.defaultAgent ?? Object.keys(agents)[0]!,
     agents,
-    concurrency: { maxRunning: 4, perRepository: 4, perAgent: {}, ...params.concurrency },
+    concurrency: {
+      maxRunning: 4,
+      perRepository: 4,
+      perAgent: {},
+      ...params.concurrency,
+      maxRunningPerHost: params.concurrency?.maxRunningPerHost ?? params.concurrency?.maxRunning ?? 4,
+    },
     killGraceMs: params.killGraceMs ?? 500,
     git: { authorName: "orch[bot]", authorEmail: "orch[bot]@users.noreply.github.com" },
     // The fixture agents live in this repository, which may lie under a folder every sandbox hides (/tmp, /root).
     sandbox: { hide: params.hide ?? [], expose: [AGENTS_DIR, ...(params.expose ?? [])] },
+    scale: { hostTtlMs: 60_000 },
   };
   const env = { ...process.env, ...params.env };
   const containment = await prepareContainment({ config, env, databaseUrl, cwd });
