@@ -9,7 +9,9 @@ import { createApp } from "./app.js";
 import { ConfigError } from "./config/config-error.js";
 import { loadServerConfig } from "./config/server-config.js";
 import { prepareContainment } from "./containment.js";
-import { serveApp } from "./github/serve-app.js";
+import { serveApp, serveWorker } from "./github/serve-app.js";
+import { createLocalQueue } from "./queue/local-queue.js";
+import { createPgQueue } from "./queue/pg-queue.js";
 import type { Orch } from "./orch.js";
 import { readSettings } from "./settings.js";
 import { migrateDatabase, openDb } from "./store/db.js";
@@ -28,15 +30,18 @@ async function main(): Promise<void> {
   const { sandbox, redactor, warnings } = await prepareContainment({ config, env: process.env, databaseUrl: settings.databaseUrl });
   for (const warning of warnings) console.warn(warning);
   await migrateDatabase(settings.databaseUrl);
-  const store = createStore({ db: await openDb(settings.databaseUrl), provider: settings.databaseProvider });
+  // Hosts sharing PostgreSQL hand each other work through it; one SQLite process keeps it in memory.
+  const queue =
+    settings.databaseProvider === "postgresql" ? createPgQueue({ connectionString: settings.databaseUrl, host: settings.host }) : createLocalQueue();
+  const store = createStore({ db: await openDb(settings.databaseUrl), provider: settings.databaseProvider, onQueued: queue.onQueued });
   fs.mkdirSync(settings.home, { recursive: true });
 
   let orch: Orch | undefined;
   const app = createApp(
-    { store, config, home: settings.home, gitBaseUrl: settings.gitBaseUrl, host: settings.host, env: process.env, sandbox, redactor },
+    { store, config, home: settings.home, gitBaseUrl: settings.gitBaseUrl, host: settings.host, role: settings.role, queue, env: process.env, sandbox, redactor },
     (started) => (orch = started),
   );
-  await serveApp(app);
+  await (settings.role === "worker" ? serveWorker(app) : serveApp(app));
 
   const shutdown = async (signal: string) => {
     console.warn(`orch: ${signal}, stopping agents and exiting`);

@@ -5,8 +5,12 @@
  * which tests and shutdown wait on with whenIdle().
  *
  *   webhook → src/github/to-request.ts → Orch.handle → commands/handle-request.ts → the verb
- *   queued attempt → Scheduler → pipeline/run-attempt.ts → AttemptReporter
- *   start → pipeline/recover.ts (lost attempts, missed reports) → Scheduler.wake
+ *   queued attempt → (its start job on the queue, src/queue/) → Scheduler → pipeline/run-attempt.ts → AttemptReporter
+ *   start → HostLease (register, heartbeat) → pipeline/recover.ts (lost attempts, missed reports) → Scheduler.wake
+ *
+ * Which of these a host does follows its role (ORCH_ROLE): `web` handles
+ * requests and reports but claims no attempt; `worker` claims attempts and
+ * takes cancel and cleanup for the ones it holds; `all` does everything.
  */
 import type { Logger } from "pino";
 import { handleRequest, type RequestDeps } from "./commands/handle-request.js";
@@ -23,8 +27,11 @@ import type { ThreadAddress, ThreadGitHub } from "./pipeline/ports.js";
 import { recoverLostAttempts, reconcileReports } from "./pipeline/recover.js";
 import { runAttempt } from "./pipeline/run-attempt.js";
 import { Scheduler } from "./pipeline/scheduler.js";
+import { HostLease } from "./pipeline/host-lease.js";
+import type { WorkQueue } from "./queue/work-queue.js";
+import { createLocalQueue } from "./queue/local-queue.js";
 import type { Redactor } from "./secrets/redactor.js";
-import type { Store } from "./store/store.js";
+import type { HostRole, Store } from "./store/store.js";
 import { RepoCache } from "./workspace/repo-cache.js";
 
 export interface OrchOptions {
@@ -35,6 +42,10 @@ export interface OrchOptions {
   gitBaseUrl: string;
   /** This host's name, recorded on the attempts it runs. */
   host: string;
+  /** ORCH_ROLE; default `all`. */
+  role?: HostRole;
+  /** How hosts hand each other work; default the one process's own (SQLite). Its `onQueued` must be the store's. */
+  queue?: WorkQueue;
   env: NodeJS.ProcessEnv;
   /** What agents' sandboxes hide, and the bwrap start-up found. */
   sandbox: SandboxSettings;
@@ -57,29 +68,56 @@ export class Orch {
   private readonly pipeline: PipelineDeps;
   private readonly scheduler: Scheduler;
   private readonly requests: RequestDeps;
+  private readonly queue: WorkQueue;
+  private readonly hostLease: HostLease;
+  private readonly role: HostRole;
   private reconcileTimer: NodeJS.Timeout | undefined;
 
   constructor(private readonly options: OrchOptions) {
     const { store, config, home, gitBaseUrl, host, env, log, github, sandbox, redactor } = options;
     const { background } = this;
+    const role = (this.role = options.role ?? "all");
+    const queue = (this.queue = options.queue ?? createLocalQueue());
     this.cache = options.cache ?? new RepoCache({ home, gitBaseUrl });
     const reporter = new AttemptReporter({ store, github, buttons: createAttemptButtons({ agentCount: Object.keys(config.agents).length }), home, background, log });
     this.pipeline = { store, config, cache: this.cache, github, reporter, home, env, sandbox, redactor, log };
     const pipeline = this.pipeline;
+    const hostLease = (this.hostLease = new HostLease({
+      store,
+      host,
+      role,
+      ttlMs: config.scale.hostTtlMs,
+      reporter,
+      onFenced: async () => {
+        this.scheduler.fence("this host was declared dead while it was away, so another host has the last word on its attempts");
+      },
+      onSlotsFreed: () => queue.announceFreeSlot(),
+      background,
+      log,
+    }));
     this.scheduler = new Scheduler({
       store,
       limits: config.concurrency,
       host,
-      pipeline: { run: (context, signal) => runAttempt(pipeline, context, signal) },
+      lease: () => hostLease.lease(),
+      claims: role !== "web",
+      pipeline: {
+        run: async (context, signal) => {
+          await runAttempt(pipeline, context, signal);
+          // A slot is free: any host may start what waits (this one looks anyway, when the scheduler goes on).
+          await queue.announceFreeSlot().catch((error: unknown) => log.warn({ err: error }, "could not announce a free slot"));
+        },
+      },
       background,
       log,
     });
     const scheduler = this.scheduler;
+    const route = (target: string, message: Parameters<WorkQueue["sendControl"]>[1]) => queue.sendControl(target, message);
     const attempts: AttemptControls = {
       wake: () => scheduler.wake(),
-      cancel: (context, reason) => cancelAttempt({ store, reporter, scheduler }, { context, reason }),
+      cancel: (context, reason) => cancelAttempt({ store, reporter, scheduler, host, route }, { context, reason }),
       whenSettled: (attemptId) => scheduler.whenSettled(attemptId),
-      cleanup: (context) => cleanupAttempt({ store, cache: this.cache, reporter }, { context }),
+      cleanup: (context) => cleanupAttempt({ store, cache: this.cache, reporter, host, route }, { context }),
       refreshStatus: (threadId) => reporter.refreshStatus(threadId),
       refreshStatusNow: (threadId) => reporter.refreshStatusNow(threadId),
     };
@@ -101,13 +139,41 @@ export class Orch {
   }
 
   /**
-   * Recovers from a crash or restart (attempts this host was running become
-   * `lost`), completes check runs GitHub missed, then starts what is queued.
+   * Registers this host, recovers from a crash or restart (attempts this host
+   * was running become `lost`), completes check runs GitHub missed, takes
+   * work from the queue as its role says, then starts what is queued.
    */
   async start(): Promise<void> {
-    const { log, host } = this.options;
+    const { log, host, store } = this.options;
+    const { scheduler, role, cache } = this;
+    await this.hostLease.start();
     await recoverLostAttempts(this.pipeline, { host });
-    this.scheduler.wake();
+    const runsAgents = role !== "web";
+    await this.queue.start({
+      ...(runsAgents
+        ? {
+            start: async (attemptId) => {
+              await scheduler.pumpNow();
+              return (await store.findAttemptContext(attemptId))?.attempt.state !== "queued";
+            },
+            wake: () => scheduler.wake(),
+            control: async (message) => {
+              const context = await store.findAttemptContext(message.attemptId);
+              if (!context) return;
+              const { reporter } = this.pipeline;
+              // Here, the attempt is ours: no routing further.
+              if (message.kind === "cancel") {
+                await cancelAttempt({ store, reporter, scheduler, host, route: async () => false }, { context, reason: message });
+              } else {
+                await cleanupAttempt({ store, cache, reporter }, { context });
+              }
+              reporter.refreshStatus(context.thread.id);
+            },
+          }
+        : {}),
+    }, log);
+    scheduler.wake();
+    if (role === "worker") return;
     this.reconcileTimer = setInterval(() => {
       this.background.track(this.reconcile()).catch((error: unknown) => log.warn({ err: error }, "reconciling reports failed"));
     }, RECONCILE_EVERY_MS);
@@ -129,7 +195,9 @@ export class Orch {
   /** Stops starting attempts, cancels the ones running here and waits for them to end. */
   async stop(): Promise<void> {
     clearInterval(this.reconcileTimer);
+    this.hostLease.stop();
     await this.scheduler.stop({ why: "orch was stopped" });
+    await this.queue.stop();
     await this.cache.whenIdle();
   }
 }

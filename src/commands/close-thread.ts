@@ -24,7 +24,7 @@ export async function closeThread(deps: VerbDeps, verbRequest: VerbRequest, para
     const view = await deps.store.getThreadView({ threadId: thread.id, maxRuns: 1_000 });
     for (const run of view.runs) {
       const outcome = await cleanupAttempts(deps, { thread, run, attempts: everyAttempt(run.tasks), scope: `run ${run.id}` });
-      if (outcome.kind === "done" && outcome.notice.kind === "cleaned" && (outcome.notice.cleaned.length || outcome.notice.active.length)) {
+      if (outcome.kind === "done" && outcome.notice.kind === "cleaned" && (outcome.notice.cleaned.length || outcome.notice.active.length || outcome.notice.requested.length)) {
         cleanups.push(outcome.notice);
       }
     }

@@ -58,6 +58,8 @@ export type Notice =
       /** "t1 attempt 2", … */
       cleaned: readonly string[];
       active: readonly string[];
+      /** Held by another host, asked to remove them: "t1 attempt 2 (on worker-2)". */
+      requested: readonly string[];
       /** What was looked at: "`t1`", "run 3". */
       scope: string;
     }

@@ -60,12 +60,12 @@ export interface VerbDeps {
 export interface AttemptControls {
   /** Looks for queued attempts that may start now. */
   wake(): void;
-  /** Cancels one attempt: "cancelled" (queued, or stopped in the store), "stopping" (its agent is being stopped here) or "already_ended". */
+  /** Cancels one attempt: "cancelled" (queued, or stopped in the store), "stopping" (its agent is being stopped, here or by its host) or "already_ended". */
   cancel(context: AttemptContext, reason: { by?: string; why: string }): Promise<"cancelled" | "stopping" | "already_ended">;
   /** Resolves when the attempt's pipeline here has finished. */
   whenSettled(attemptId: number): Promise<void>;
-  /** Removes an ended attempt's worktree: "cleaned", "active" or "nothing_to_clean". */
-  cleanup(context: AttemptContext): Promise<"cleaned" | "active" | "nothing_to_clean">;
+  /** Removes an ended attempt's worktree: "cleaned", "active", "nothing_to_clean", or "requested" of the host that holds it. */
+  cleanup(context: AttemptContext): Promise<"cleaned" | "active" | "nothing_to_clean" | "requested">;
   /** Refreshes the thread's status comment in the background. */
   refreshStatus(threadId: number): void;
   /** Refreshes it and waits for that. */

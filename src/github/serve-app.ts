@@ -5,40 +5,102 @@
  * (default localhost) and PORT (default 3000). With an app id and a key it
  * serves orch's webhook server (webhook-server.ts); without them it leaves
  * everything to `run(app)`: its setup page that registers the app from
- * app.yml, or, under NODE_ENV=production, its error.
+ * app.yml, or, under NODE_ENV=production, its error. A worker serves no
+ * webhooks at all (serveWorker).
  */
 import fs from "node:fs";
+import http from "node:http";
+import type { AddressInfo } from "node:net";
 import { parseEnv } from "node:util";
 import { createProbot, run, type ApplicationFunction, type Options, type Probot } from "probot";
+import { ConfigError } from "../config/config-error.js";
+import { octokitFromEnv } from "./probot-octokit.js";
 import { startWebhookServer, type WebhookServer } from "./webhook-server.js";
 
 /** Resolves once the server listens; undefined in setup mode. */
 export async function serveApp(appFn: ApplicationFunction): Promise<WebhookServer | undefined> {
-  // run() lays .env over the environment before it reads its options; so do we, so they resolve as before.
-  if (fs.existsSync(".env")) Object.assign(process.env, parseEnv(fs.readFileSync(".env", "utf8")));
-  const env = process.env;
-  let probot: Probot;
-  try {
-    probot = createProbot({
-      env,
-      // run()'s defaults where createProbot's differ: level info, JSON in production.
-      overrides: {
-        // Probot's type leaves out "silent", which its pino logger (and run()) accept.
-        logLevel: (env.LOG_LEVEL || "info") as Options["logLevel"],
-        logFormat: env.LOG_FORMAT ? (env.LOG_FORMAT === "pretty" ? "pretty" : "json") : env.NODE_ENV === "production" ? "json" : "pretty",
-      },
-    });
-  } catch {
-    // Probot's constructor throws only for a missing app id or private key: setup mode.
+  loadDotEnv();
+  const probot = makeProbot();
+  if (!probot) {
+    // No app id or private key yet: Probot's setup page.
     await run(appFn);
     return undefined;
   }
   await probot.ready();
   probot.log.info(`Running Probot v${probot.version} (Node.js: ${process.versions.node})`);
+  const env = process.env;
   if (env.WEBHOOK_PROXY_URL) {
     probot.log.warn(
       `WEBHOOK_PROXY_URL is set, but orch's server does not start a smee client; run \`npx smee-client --url ${env.WEBHOOK_PROXY_URL} --target http://localhost:${env.PORT || 3000}${probot.webhookPath}\` beside it.`,
     );
   }
   return startWebhookServer({ probot, appFn, host: env.HOST || "localhost", port: Number(env.PORT) || 3000 });
+}
+
+/**
+ * A worker (ORCH_ROLE=worker): the app, with Probot's GitHub App
+ * credentials for its API calls, but no webhook route; it serves only
+ * `GET /healthz` on HOST:PORT.
+ */
+export async function serveWorker(appFn: ApplicationFunction): Promise<WebhookServer> {
+  loadDotEnv();
+  const probot = makeProbot();
+  if (!probot) {
+    throw new ConfigError("APP_ID", [
+      "ORCH_ROLE=worker needs the GitHub App's APP_ID and PRIVATE_KEY (or PRIVATE_KEY_PATH), as the web host has them: it reports its attempts to GitHub itself.",
+    ]);
+  }
+  await probot.ready();
+  await appFn(probot, { cwd: process.cwd(), addHandler: () => undefined });
+  const env = process.env;
+  const server = http.createServer((request, response) => {
+    if (request.method === "GET" && (request.url ?? "").split("?")[0] === "/healthz") {
+      response.writeHead(200, { "content-type": "text/plain" }).end("ok");
+      return;
+    }
+    response.writeHead(404).end();
+  });
+  await new Promise<void>((resolve, reject) => {
+    server.once("error", reject);
+    server.listen({ host: env.HOST || "localhost", port: Number(env.PORT) || 3000 }, () => resolve());
+  });
+  const address = server.address() as AddressInfo;
+  const url = `http://${address.family === "IPv6" ? `[${address.address}]` : address.address}:${address.port}`;
+  probot.log.info(`Worker listening on ${url} (GET /healthz only)`);
+  return {
+    http: server,
+    port: address.port,
+    url,
+    stop: () =>
+      new Promise<void>((resolve, reject) => {
+        server.close((error) => (error ? reject(error) : resolve()));
+        server.closeAllConnections();
+      }),
+  };
+}
+
+/** run() lays .env over the environment before it reads its options; so do we, so they resolve as before. */
+function loadDotEnv(): void {
+  if (fs.existsSync(".env")) Object.assign(process.env, parseEnv(fs.readFileSync(".env", "utf8")));
+}
+
+/** Probot from the environment; undefined without an app id or private key. */
+function makeProbot(): Probot | undefined {
+  const env = process.env;
+  const Octokit = octokitFromEnv(env);
+  try {
+    return createProbot({
+      env,
+      // run()'s defaults where createProbot's differ: level info, JSON in production.
+      overrides: {
+        // Probot's type leaves out "silent", which its pino logger (and run()) accept.
+        logLevel: (env.LOG_LEVEL || "info") as Options["logLevel"],
+        logFormat: env.LOG_FORMAT ? (env.LOG_FORMAT === "pretty" ? "pretty" : "json") : env.NODE_ENV === "production" ? "json" : "pretty",
+        Octokit,
+      },
+    });
+  } catch {
+    // Probot's constructor throws only for a missing app id or private key.
+    return undefined;
+  }
 }

@@ -6,6 +6,7 @@
  *
  *     POST <webhookPath>   the intake, then Probot's middleware (createNodeMiddleware)
  *     GET  /ping           200 PONG, as Probot's Server answers
+ *     GET  /healthz        200 ok, for supervisors and load balancers
  *     anything else        Probot's middleware (handlers an app added), else 404
  *
  * The app and its `context` are Probot's, unchanged: `createNodeMiddleware`
@@ -54,8 +55,13 @@ export async function startWebhookServer(params: {
     response.once("finish", () => log.info(`${request.method} ${request.url} ${response.statusCode} - ${Date.now() - started}ms`));
     try {
       if (await intake(request, response)) return;
-      if (request.method === "GET" && (request.url ?? "").split("?")[0] === "/ping") {
+      const route = request.method === "GET" ? (request.url ?? "").split("?")[0] : undefined;
+      if (route === "/ping") {
         response.writeHead(200, { "content-type": "text/plain" }).end("PONG");
+        return;
+      }
+      if (route === "/healthz") {
+        response.writeHead(200, { "content-type": "text/plain" }).end("ok");
         return;
       }
       await middleware(request, response, () => {

@@ -14,6 +14,12 @@
  *      it), then complete the check runs and refresh the status comment.
  *      Whatever step throws, this still happens, with the reason.
  *
+ * An attempt runs under its host's lease. When the lease is gone (another
+ * host declared this one dead and marked the attempt lost), the pipeline
+ * pushes nothing, opens nothing and reports nothing: it stops the agent,
+ * removes the worktree and leaves the record as the other host wrote it.
+ * The lease is checked before the push and before the pull request.
+ *
  * Dispatch, retry, reassign, buttons and labels all end up here: they queue
  * an attempt, and the scheduler hands it to this function when a slot frees.
  */
@@ -34,16 +40,23 @@ interface Ending {
   exitCode: number | null;
   pushedSha?: string;
   pullRequest?: PullRequestRef;
+  /** This host no longer holds the attempt: nothing is recorded or reported. */
+  leaseLost?: true;
 }
 
 export async function runAttempt(deps: PipelineDeps, claimed: AttemptContext, signal: AbortSignal): Promise<void> {
-  const { store, reporter, github, redactor } = deps;
+  const { store, reporter, github, redactor, cache } = deps;
   const log = deps.log.child({ attemptId: claimed.attempt.id, agent: claimed.attempt.agent });
   const client = github(claimed.thread);
   let context = claimed;
   let step = "prepare the workspace";
   let checkRun: Promise<number | undefined> = Promise.resolve(undefined);
-  const cancelled = (): Ending => ({ outcome: cancelledOutcome(signal), exitCode: null });
+  const { lease } = claimed.attempt;
+  const isFenced = () => (signal.reason as CancelReason | undefined)?.fenced === true;
+  const lostLease = (): Ending => ({ outcome: { state: "failed", summary: "never recorded: this host lost the lease" }, exitCode: null, leaseLost: true });
+  const cancelled = (): Ending => (isFenced() ? lostLease() : { outcome: cancelledOutcome(signal), exitCode: null });
+  /** Whether this host may still act for the attempt: not fenced, and the store still has it running under our lease. */
+  const holdsLease = async () => !isFenced() && (lease === null || (await store.holdsLease({ attemptId: claimed.attempt.id, lease })));
 
   const ending = await (async (): Promise<Ending> => {
     // 1. Prepare the workspace.
@@ -91,6 +104,10 @@ export async function runAttempt(deps: PipelineDeps, claimed: AttemptContext, si
     }
 
     step = "push the branch";
+    if (!(await holdsLease())) {
+      await discardWork(work);
+      return lostLease();
+    }
     try {
       await pushWork(deps, { context, work, baseSha, token: await getToken(), signal });
     } catch (error) {
@@ -112,19 +129,23 @@ export async function runAttempt(deps: PipelineDeps, claimed: AttemptContext, si
     }
     if (outcome.state !== "succeeded") return { outcome, exitCode, pushedSha: work.commitSha };
     step = "open the pull request";
+    if (!(await holdsLease())) return lostLease();
     const pullRequest = await openPullRequest(deps, { context, outcome, work, draft: context.run.draft });
     return { outcome, exitCode, pushedSha: work.commitSha, pullRequest };
   })().catch((error: unknown): Ending => {
     // A cancel stops the git process of the step it lands in.
     if (signal.aborted && isWorkspaceError(error, "git_aborted")) return cancelled();
+    if (isFenced()) return lostLease();
     log.error({ err: error, step }, "attempt failed in orch");
     return { outcome: { state: "failed", summary: `orch could not ${step}: ${describeError(error)}` }, exitCode: null };
   });
 
   // 5. Record the outcome, then report it.
+  if (ending.leaseLost) return releaseLostAttempt();
   const summary = await redactor.redact(ending.outcome.summary);
   const moved = await store.transitionAttempt({
     attemptId: context.attempt.id,
+    lease,
     to: ending.outcome.state,
     progress: {
       endedAt: new Date(),
@@ -136,12 +157,24 @@ export async function runAttempt(deps: PipelineDeps, claimed: AttemptContext, si
       pullRequestUrl: ending.pullRequest?.url ?? null,
     },
   });
-  if (!moved) log.warn({ outcome: ending.outcome.state }, "attempt had already moved on; reporting its recorded state");
   await checkRun;
   const recorded = await store.findAttemptContext(context.attempt.id);
+  if (!moved && recorded?.attempt.state === "lost") return releaseLostAttempt();
+  if (!moved) log.warn({ outcome: ending.outcome.state }, "attempt had already moved on; reporting its recorded state");
   if (recorded) await reporter.complete(recorded);
   await reporter.refreshStatusNow(context.thread.id);
   log.info({ state: ending.outcome.state, summary }, "attempt ended");
+
+  /** Another host has the last word on this attempt: only its worktree here is ours to remove. */
+  async function releaseLostAttempt(): Promise<void> {
+    log.warn("this host lost the attempt's lease: its agent is stopped, nothing was pushed or reported, and its worktree is removed");
+    const { worktreePath } = context.attempt;
+    if (context.attempt.workspaceState !== "allocated" || !worktreePath) return;
+    await cache
+      .removeWorktree({ owner: context.thread.owner, repo: context.thread.repo, path: worktreePath })
+      .then(() => store.transitionWorkspace({ attemptId: context.attempt.id, to: "cleaned" }))
+      .catch((error: unknown) => log.warn({ err: error }, "could not remove the worktree of a lost attempt"));
+  }
 
   /** The installation token, which the redactor then hides wherever it might appear. */
   async function getToken(): Promise<string> {

@@ -5,7 +5,8 @@
  * The store decides which attempt may start (claimNextQueued is a guarded
  * move queued → running under the limits), so limits hold across processes
  * sharing a PostgreSQL database. This class only keeps the local side: one
- * AbortController per attempt running here.
+ * AbortController per attempt running here. A host that runs no agents
+ * (ORCH_ROLE=web) has one that never claims.
  */
 import type { Logger } from "pino";
 import type { AttemptContext } from "../store/records.js";
@@ -21,6 +22,8 @@ export interface AttemptPipeline {
 export interface CancelReason {
   by?: string;
   why: string;
+  /** This host lost the attempt's lease (it was declared dead): record and report nothing, only clean up. */
+  fenced?: true;
 }
 
 export class Scheduler {
@@ -34,6 +37,10 @@ export class Scheduler {
       store: Pick<Store, "claimNextQueued">;
       limits: ConcurrencyLimits;
       host: string;
+      /** The lease this host claims under now (its incarnation). */
+      lease: () => string;
+      /** False on a host that runs no agents. */
+      claims: boolean;
       pipeline: AttemptPipeline;
       background: Background;
       log: Logger;
@@ -42,7 +49,7 @@ export class Scheduler {
 
   /** Looks for queued attempts that may start now. Cheap to call often. */
   wake(): void {
-    if (this.stopped) return;
+    if (this.stopped || !this.deps.claims) return;
     if (this.pumping) {
       this.wakeAgain = true;
       return;
@@ -54,6 +61,12 @@ export class Scheduler {
         this.wake();
       }
     });
+  }
+
+  /** Looks for queued attempts that may start now, and resolves once that look (and any it caused) is done. */
+  async pumpNow(): Promise<void> {
+    this.wake();
+    while (this.pumping) await this.pumping;
   }
 
   /** Aborts an attempt running in this process. False when it is not running here. */
@@ -69,6 +82,13 @@ export class Scheduler {
     return this.running.get(attemptId)?.done ?? Promise.resolve();
   }
 
+  /** Aborts every attempt running here because this host lost their leases; returns their ids. */
+  fence(why: string): number[] {
+    const ids = [...this.running.keys()];
+    for (const { controller } of this.running.values()) controller.abort({ why, fenced: true } satisfies CancelReason);
+    return ids;
+  }
+
   /** Stops starting attempts and cancels the ones running here. */
   async stop(reason: CancelReason): Promise<void> {
     this.stopped = true;
@@ -77,11 +97,11 @@ export class Scheduler {
   }
 
   private async pump(): Promise<void> {
-    const { store, limits, host, log } = this.deps;
+    const { store, limits, host, lease, log } = this.deps;
     for (;;) {
       let context: AttemptContext | undefined;
       try {
-        context = await store.claimNextQueued({ host, limits });
+        context = await store.claimNextQueued({ host, lease: lease(), limits });
       } catch (error) {
         log.error({ err: error }, "could not claim a queued attempt");
         return;

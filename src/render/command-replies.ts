@@ -103,11 +103,10 @@ export function renderNotice(notice: Notice): string | undefined {
     case "cancelled_runs":
       return notice.notices.map(renderNotice).filter(Boolean).join(" ");
     case "cleaned": {
-      const parts = [
-        notice.cleaned.length
-          ? `Removed the worktree of ${notice.cleaned.join(", ")}; the branches stay, in orch's cache and on GitHub.`
-          : `Nothing to clean up in ${notice.scope}: no ended attempt still has a worktree.`,
-      ];
+      const parts = [];
+      if (notice.cleaned.length) parts.push(`Removed the worktree of ${notice.cleaned.join(", ")}; the branches stay, in orch's cache and on GitHub.`);
+      if (notice.requested.length) parts.push(`Asked the hosts that hold them to remove the worktree of ${notice.requested.join(", ")}; the branches stay.`);
+      if (!notice.cleaned.length && !notice.requested.length) parts.push(`Nothing to clean up in ${notice.scope}: no ended attempt still has a worktree.`);
       if (notice.active.length) {
         parts.push(`Left ${notice.active.join(", ")} alone because ${notice.active.length === 1 ? "it is" : "they are"} still active; \`/orch cancel\` stops it first.`);
       }

@@ -9,7 +9,7 @@ function attempt(state: AttemptState, workspaceState: WorkspaceState = "allocate
   return {
     id: 7, taskId: 1, number: 2, agent: "codex", state, requestedBy: "octocat", prompt: "p", feedback: null,
     branch: "orch/42/t1/a2", baseSha: "a".repeat(40), headSha: null, worktreePath: "/w", workspaceState, checkRunId: 9, reportedState: null,
-    pid: 1, host: "h", queuedAt: now, startedAt: now, endedAt: null, exitCode: null, summary: null, pullRequestNumber: null, pullRequestUrl: null,
+    pid: 1, host: "h", lease: "l", queuedAt: now, startedAt: now, endedAt: null, exitCode: null, summary: null, pullRequestNumber: null, pullRequestUrl: null,
   };
 }
 

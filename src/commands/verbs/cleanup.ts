@@ -67,13 +67,15 @@ export async function cleanupAttempts(
   const { thread, run, attempts, scope } = params;
   const cleaned: string[] = [];
   const active: string[] = [];
+  const requested: string[] = [];
   for (const { task, attempt } of attempts) {
     const result = await deps.attempts.cleanup({ thread, run, task, attempt });
     if (result === "cleaned") cleaned.push(`${task.key} attempt ${attempt.number}`);
     if (result === "active") active.push(`${task.key} attempt ${attempt.number}`);
+    if (result === "requested") requested.push(`${task.key} attempt ${attempt.number} (on ${attempt.host})`);
   }
   deps.attempts.refreshStatus(thread.id);
-  return done({ kind: "cleaned", cleaned, active, scope });
+  return done({ kind: "cleaned", cleaned, active, requested, scope });
 }
 
 export function everyAttempt(tasks: readonly TaskView[]): { task: TaskRecord; attempt: AttemptRecord }[] {
