@@ -7,7 +7,7 @@
  *
  *     const github = await serveFakeGitHub(new FakeGitHub(OWNER, REPO));
  *     const setup = await prepareApp({ github, agents: { sleeper: "sleep.sh" } });
- *     const app = await startApp(setup);           // resolves once GET /ping answers
+ *     const app = await startApp(setup);           // resolves once GET /healthz answers
  *     await app.deliver("issue_comment", payload); // signed like GitHub's
  *     await app.kill();                            // SIGKILL, nothing else
  *     const again = await startApp(setup);         // same env, a new port
@@ -79,13 +79,21 @@ export async function prepareApp(params: {
   parentDir?: string;
   /** Also give the app its private key as a file (PRIVATE_KEY_PATH), at `<root>/keys/app.pem`. */
   keyFile?: boolean;
+  /** One host of several (test/helpers/cluster.ts): their shared database and remote, and this host's id and role. */
+  host?: { databaseUrl: string; remote: Remote; id: string; role: "all" | "web" | "worker" };
+  /** More lines for orch.config.yml (top-level keys not written here, e.g. `scale:`). */
+  config?: string[];
+  /** concurrency.max_running_per_host. */
+  maxRunningPerHost?: number;
 }): Promise<AppSetup> {
   const root = fs.mkdtempSync(path.join(params.parentDir ?? os.tmpdir(), "orch-app-"));
   const cwd = path.join(root, "cwd");
   const home = path.join(root, "home");
   fs.mkdirSync(cwd);
-  const remote = await createRemote({ root: path.join(root, "remotes"), owner: APP_OWNER, repo: APP_REPO, files: { "README.md": "# widgets\n" } });
-  const databaseUrl = `file:${path.join(root, "orch.db")}`;
+  const remote =
+    params.host?.remote ??
+    (await createRemote({ root: path.join(root, "remotes"), owner: APP_OWNER, repo: APP_REPO, files: { "README.md": "# widgets\n" } }));
+  const databaseUrl = params.host?.databaseUrl ?? `file:${path.join(root, "orch.db")}`;
   const configPath = path.join(root, "orch.config.yml");
   const names = Object.keys(params.agents);
   fs.writeFileSync(
@@ -110,7 +118,9 @@ export async function prepareApp(params: {
       "concurrency:",
       `  max_running: ${params.maxRunning ?? 4}`,
       `  per_repository: ${params.maxRunning ?? 4}`,
+      ...(params.maxRunningPerHost ? [`  max_running_per_host: ${params.maxRunningPerHost}`] : []),
       "kill_grace: 1s",
+      ...(params.config ?? []),
       "",
     ].join("\n"),
   );
@@ -130,7 +140,8 @@ export async function prepareApp(params: {
     ORCH_HOME: home,
     ORCH_CONFIG: configPath,
     ORCH_GIT_BASE_URL: remote.url,
-    ORCH_HOST_ID: HOST_ID,
+    ORCH_HOST_ID: params.host?.id ?? HOST_ID,
+    ...(params.host ? { ORCH_ROLE: params.host.role } : {}),
     TSX_TSCONFIG_PATH: path.join(REPO_ROOT, "tsconfig.json"),
     ...params.env,
   };
@@ -197,7 +208,7 @@ export class AppProcess {
   }
 }
 
-/** Starts `node --import tsx src/main.ts` on `setup` and resolves once it answers GET /ping. */
+/** Starts `node --import tsx src/main.ts` on `setup` and resolves once it answers GET /healthz (which a worker serves too). */
 export async function startApp(setup: AppSetup, timeoutMs = 30_000): Promise<AppProcess> {
   const port = await freePort();
   const child = spawn(process.execPath, ["--import", TSX_LOADER, MAIN], {
@@ -216,14 +227,14 @@ export async function startApp(setup: AppSetup, timeoutMs = 30_000): Promise<App
       throw new Error(`orch exited (${signal ?? `code ${code}`}) before it listened:\n${app.output()}`);
     }
     try {
-      const response = await fetch(`${app.url}/ping`);
-      if (response.ok && (await response.text()) === "PONG") return app;
+      const response = await fetch(`${app.url}/healthz`);
+      if (response.ok && (await response.text()) === "ok") return app;
     } catch {
       // not listening yet
     }
     if (Date.now() > deadline) {
       await app.kill();
-      throw new Error(`orch did not answer /ping within ${timeoutMs} ms:\n${app.output()}`);
+      throw new Error(`orch did not answer /healthz within ${timeoutMs} ms:\n${app.output()}`);
     }
     await sleep(100);
   }
