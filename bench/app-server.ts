@@ -197,11 +197,12 @@ export async function startOrchServer(params: {
     defaultAgent: agent.name,
     agents: { [agent.name]: agent },
     // per_repository at max_running: the bench has one repository, and max_running is the limit under test.
-    concurrency: { maxRunning, perRepository: maxRunning, perAgent: {} },
+    concurrency: { maxRunning, maxRunningPerHost: maxRunning, perRepository: maxRunning, perAgent: {} },
     killGraceMs: 2_000,
     git: { authorName: "orch[bot]", authorEmail: "orch[bot]@users.noreply.github.com" },
     // The fixture agents live in this repository, which may lie under a folder every sandbox hides.
     sandbox: { hide: [], expose: [path.join(repoRoot, "bench", "fixtures", "agents"), path.join(repoRoot, "test", "fixtures", "agents")] },
+    scale: { hostTtlMs: 60_000 },
   };
   const cwd = path.join(dir, "cwd");
   fs.mkdirSync(cwd, { recursive: true });

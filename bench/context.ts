@@ -24,6 +24,10 @@ export interface Sizes {
   statusRuns: number;
   /** Dispatches of the throughput figure. */
   dispatches: number;
+  /** Dispatches of each hosts throughput figure (web host + 1, 2, 3 workers). */
+  hostDispatches: number;
+  /** Dispatches handled one at a time, per variant, to time comment → agent running across hosts. */
+  hostProbes: number;
 }
 
 export const FULL_SIZES: Sizes = {
@@ -37,6 +41,8 @@ export const FULL_SIZES: Sizes = {
   statusAttemptsSmall: 100,
   statusRuns: 200,
   dispatches: 50,
+  hostDispatches: 50,
+  hostProbes: 20,
 };
 
 export const QUICK_SIZES: Sizes = {
@@ -50,6 +56,8 @@ export const QUICK_SIZES: Sizes = {
   statusAttemptsSmall: 100,
   statusRuns: 60,
   dispatches: 8,
+  hostDispatches: 20,
+  hostProbes: 6,
 };
 
 /**

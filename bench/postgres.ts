@@ -7,6 +7,8 @@
 import startTestCluster, { createPostgresDatabase } from "../test/global-setup.js";
 
 export interface BenchPostgres {
+  /** The superuser URL (for helpers that create their own databases, e.g. test/helpers/cluster.ts). */
+  adminUrl: string;
   /** A new empty database on the cluster. */
   createDatabase(): Promise<string>;
   stop(): void;
@@ -24,6 +26,7 @@ export async function startPostgres(): Promise<BenchPostgres | { unavailable: st
   }
   const admin = adminUrl!;
   return {
+    adminUrl: admin,
     createDatabase: () => createPostgresDatabase(admin, "orch_bench"),
     stop,
   };

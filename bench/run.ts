@@ -15,7 +15,9 @@
  *
  * Sections run in this order: workspace allocation (and the no-op refresh),
  * the sandbox's cost on an agent's start, status comment, webhook intake,
- * dispatch throughput, then workspace release.
+ * dispatch throughput, several hosts on one PostgreSQL (real orch processes:
+ * throughput with 1, 2 and 3 workers, comment → agent running across hosts),
+ * then workspace release.
  * Release comes last because deleting tens of thousands of files slows file
  * creation for a while on some filesystems (see workspace.ts). For the same
  * reason the end of each run's cleanup is stamped in os.tmpdir(): on ext4
@@ -32,6 +34,7 @@ import { parseArgs } from "node:util";
 import { FULL_SIZES, QUICK_SIZES, type BenchContext } from "./context.js";
 import { benchDispatchThroughput } from "./dispatch-throughput.js";
 import { makeRepo, MID_SIZE_REPO } from "./fixtures/make-repo.js";
+import { benchHosts } from "./hosts.js";
 import { benchIntake } from "./intake.js";
 import { describeMachine, type Machine } from "./machine.js";
 import { passMark, type Row, type SectionResult } from "./report.js";
@@ -40,7 +43,7 @@ import { benchStatusComment } from "./status-comment.js";
 import { formatMs, sleep, timeMs } from "./timing.js";
 import { benchAllocation, benchRelease, type AllocatedWorkspaces } from "./workspace.js";
 
-const SECTIONS = ["workspace", "sandbox", "status", "intake", "dispatch"] as const;
+const SECTIONS = ["workspace", "sandbox", "status", "intake", "dispatch", "hosts"] as const;
 type Section = (typeof SECTIONS)[number];
 
 const repoRoot = fileURLToPath(new URL("../", import.meta.url));
@@ -191,6 +194,7 @@ async function main(): Promise<number> {
     if (sections.includes("status")) results.push(["status comment", await benchStatusComment(ctx)]);
     if (sections.includes("intake")) results.push(["webhook intake", await benchIntake(ctx)]);
     if (sections.includes("dispatch")) results.push(["dispatch throughput", await benchDispatchThroughput(ctx)]);
+    if (sections.includes("hosts")) results.push(["several hosts", await benchHosts(ctx)]);
     if (allocated) {
       const release = await benchRelease(ctx, allocated);
       const workspace = results.find(([name]) => name === "workspace")![1];
