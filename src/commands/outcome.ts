@@ -37,8 +37,8 @@ export type Refusal =
   | { kind: "not_reassignable"; task: string; latest: AttemptLabel }
   /** reassign to the agent the latest attempt already used. */
   | { kind: "same_agent"; task: string; agent: string; agents: AgentListing }
-  /** The task has no attempt to follow up on. */
-  | { kind: "no_attempt"; task: string }
+  /** The task has no attempt to follow up on (it may still wait for `waitsFor`). */
+  | { kind: "no_attempt"; task: string; waitsFor?: readonly string[] }
   /** cancel on a task whose latest attempt has ended. */
   | { kind: "nothing_to_cancel"; task: string; latest: AttemptLabel | undefined }
   /** cancel of an attempt that ended while the command ran. */
@@ -46,7 +46,9 @@ export type Refusal =
   /** cancel --run (or the cancel label) with nothing active. */
   | { kind: "nothing_active"; runId: number | undefined }
   /** A Reassign button where the server has no other agent. */
-  | { kind: "no_other_agent"; task: string };
+  | { kind: "no_other_agent"; task: string }
+  /** A dispatch whose task list cannot run (a cycle, an unknown key, too many items…); `problem` says what and how to fix it. */
+  | { kind: "bad_task_list"; problem: string };
 
 export type Notice =
   | { kind: "queued_attempt"; task: string; number: number; agent: string; branch: string; withFeedback: boolean }

@@ -11,6 +11,7 @@
  *       cancel: "orch:cancel"        # adding it cancels the thread's active runs
  *     draft_pull_requests: true      # open the attempts' pull requests as drafts
  *     cleanup_on_close: true         # closing the thread also removes its worktrees
+ *     task_lists: true               # a dispatch's checkbox list makes one task per item
  */
 import { z } from "zod";
 import type { RepositoryPermission } from "../commands/request.js";
@@ -22,6 +23,8 @@ export interface RepoConfig {
   minPermission: Exclude<RepositoryPermission, "none">;
   labels: { dispatch: string; cancel: string };
   draftPullRequests: boolean;
+  /** A dispatch whose instructions hold a checkbox list makes one task per item (commands/grammar/task-list.ts). */
+  taskLists: boolean;
   cleanupOnClose: boolean;
 }
 
@@ -29,6 +32,7 @@ export const DEFAULT_REPO_CONFIG: RepoConfig = {
   minPermission: "write",
   labels: { dispatch: "orch:dispatch", cancel: "orch:cancel" },
   draftPullRequests: true,
+  taskLists: true,
   cleanupOnClose: true,
 };
 
@@ -50,6 +54,7 @@ const schema = z.strictObject({
   labels: labelsSchema.optional(),
   draft_pull_requests: z.boolean({ error: "expected true or false" }).optional(),
   cleanup_on_close: z.boolean({ error: "expected true or false" }).optional(),
+  task_lists: z.boolean({ error: "expected true or false" }).optional(),
 });
 
 export type RepoConfigResult = { config: RepoConfig; problems: string[] };
@@ -86,6 +91,7 @@ export function parseRepoConfig(raw: unknown, serverAgents: readonly string[]): 
       labels: { ...DEFAULT_REPO_CONFIG.labels, ...data.labels },
       draftPullRequests: data.draft_pull_requests ?? DEFAULT_REPO_CONFIG.draftPullRequests,
       cleanupOnClose: data.cleanup_on_close ?? DEFAULT_REPO_CONFIG.cleanupOnClose,
+      taskLists: data.task_lists ?? DEFAULT_REPO_CONFIG.taskLists,
     },
     problems: [],
   };
@@ -98,6 +104,6 @@ export function renderRepoConfigProblems(problems: readonly string[]): string {
     "",
     ...problems.map((problem) => `- ${problem}`),
     "",
-    "Valid keys: `default_agent`, `min_permission` (read, triage, write, maintain, admin), `labels.dispatch`, `labels.cancel`, `draft_pull_requests` (true/false), `cleanup_on_close` (true/false).",
+    "Valid keys: `default_agent`, `min_permission` (read, triage, write, maintain, admin), `labels.dispatch`, `labels.cancel`, `draft_pull_requests` (true/false), `cleanup_on_close` (true/false), `task_lists` (true/false).",
   ].join("\n");
 }

@@ -25,13 +25,14 @@
  */
 import { isUserError } from "../errors.js";
 import type { AttemptContext } from "../store/records.js";
+import { buildBranchName } from "../workspace/branch-name.js";
 import { isWorkspaceError } from "../workspace/errors.js";
 import type { PipelineDeps } from "./deps.js";
 import { decideOutcome, type Outcome } from "./outcome.js";
 import type { PullRequestRef } from "./ports.js";
 import type { CancelReason } from "./scheduler.js";
 import { checkWork, commitWork, discardWork, openPullRequest, pushWork, unpushWork } from "./steps/collect-work.js";
-import { prepareWorkspace } from "./steps/prepare-workspace.js";
+import { DependencyConflict, prepareWorkspace } from "./steps/prepare-workspace.js";
 import { runAgent, type AgentRun } from "./steps/run-agent.js";
 
 /** How the attempt ended, as recorded. */
@@ -136,6 +137,7 @@ export async function runAttempt(deps: PipelineDeps, claimed: AttemptContext, si
     // A cancel stops the git process of the step it lands in.
     if (signal.aborted && isWorkspaceError(error, "git_aborted")) return cancelled();
     if (isFenced()) return lostLease();
+    if (error instanceof DependencyConflict) return { outcome: { state: "blocked", summary: error.message }, exitCode: null };
     log.error({ err: error, step }, "attempt failed in orch");
     return { outcome: { state: "failed", summary: `orch could not ${step}: ${describeError(error)}` }, exitCode: null };
   });
@@ -157,6 +159,8 @@ export async function runAttempt(deps: PipelineDeps, claimed: AttemptContext, si
       pullRequestUrl: ending.pullRequest?.url ?? null,
     },
   });
+  // Tasks that waited for this one may start now (the scheduler looks when this pipeline returns).
+  if (moved && ending.outcome.state === "succeeded") await startDependents();
   await checkRun;
   const recorded = await store.findAttemptContext(context.attempt.id);
   if (!moved && recorded?.attempt.state === "lost") return releaseLostAttempt();
@@ -174,6 +178,17 @@ export async function runAttempt(deps: PipelineDeps, claimed: AttemptContext, si
       .removeWorktree({ owner: context.thread.owner, repo: context.thread.repo, path: worktreePath })
       .then(() => store.transitionWorkspace({ attemptId: context.attempt.id, to: "cleaned" }))
       .catch((error: unknown) => log.warn({ err: error }, "could not remove the worktree of a lost attempt"));
+  }
+
+  /** Makes the first attempts of the run's tasks whose dependencies have all succeeded now. */
+  async function startDependents(): Promise<void> {
+    const { thread, run } = context;
+    const buildBranch = (taskKey: string) => buildBranchName({ threadNumber: thread.number, taskKey, attemptNumber: 1 });
+    const started = await store.startReadyTasks({ runId: run.id, buildBranch }).catch((error: unknown) => {
+      log.error({ err: error }, "could not start the tasks waiting for this one");
+      return [];
+    });
+    if (started.length > 0) log.info({ attempts: started.map((a) => a.id) }, "queued the tasks that waited for this one");
   }
 
   /** The installation token, which the redactor then hides wherever it might appear. */

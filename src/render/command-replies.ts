@@ -78,7 +78,9 @@ export function renderRefusal(refusal: Refusal): string {
     case "same_agent":
       return `\`${refusal.task}\`'s latest attempt already used \`${refusal.agent}\`; for another go with it, \`/orch retry ${refusal.task}\`, or name another agent (${renderAgentList(refusal.agents)}).`;
     case "no_attempt":
-      return `task \`${refusal.task}\` has no attempt to follow up on.`;
+      return refusal.waitsFor?.length
+        ? `task \`${refusal.task}\` has not started: it waits for ${refusal.waitsFor.map((key) => `\`${key}\``).join(", ")} to succeed, then starts by itself (\`/orch retry ${refusal.waitsFor[0]}\` if that one failed).`
+        : `task \`${refusal.task}\` has no attempt to follow up on.`;
     case "nothing_to_cancel":
       return `nothing to cancel: \`${refusal.task}\`'s latest is ${refusal.latest ? describeAttempt(refusal.latest) : "no attempt"}.`;
     case "just_ended":
@@ -89,6 +91,8 @@ export function renderRefusal(refusal: Refusal): string {
         : `nothing to cancel: run ${refusal.runId} has no queued or running attempt.`;
     case "no_other_agent":
       return `\`${refusal.task}\` cannot be reassigned: this server has no other agent.`;
+    case "bad_task_list":
+      return `the task list in your instructions cannot run, so nothing was started: ${refusal.problem}`;
   }
 }
 

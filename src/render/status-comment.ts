@@ -6,6 +6,7 @@ import type { AttemptRecord, RunView, TaskView, ThreadView } from "../store/reco
 import type { AttemptState } from "../store/transitions.js";
 import { formatDuration } from "../duration.js";
 import { escapeInline, inlineCode } from "./markdown.js";
+import { renderTaskGraph } from "./task-graph.js";
 
 /** Marks orch's status comment, so it can be told apart from replies. */
 export const STATUS_MARKER = "<!-- orch:status -->";
@@ -32,6 +33,9 @@ function attemptWhere(attempt: AttemptRecord): string {
 }
 
 function renderTaskRows(task: TaskView, now: Date): string[] {
+  if (task.attempts.length === 0) {
+    return [`| ${task.key} | – | ${escapeInline(task.agent, 40)} | 🕓 waits for ${task.after.join(", ")} | – | – |`];
+  }
   return task.attempts.map(
     (attempt) =>
       `| ${task.key} | ${attempt.number} | ${escapeInline(attempt.agent, 40)} | ${stateLabel[attempt.state]} | ${attemptWhere(attempt)} | ${attemptDuration(attempt, now)} |`,
@@ -71,6 +75,8 @@ function renderRun(run: RunView, now: Date, nextVerbs: NextVerbs | undefined): s
     "| --- | --- | --- | --- | --- | --- |",
     ...run.tasks.flatMap((task) => renderTaskRows(task, now)),
   ];
+  const graph = renderTaskGraph(run);
+  if (graph) lines.push("", graph);
   const summaries = renderSummaries(run);
   if (summaries.length) lines.push("", ...summaries);
   const next = nextVerbs ? renderNextCommands(run, nextVerbs) : undefined;

@@ -38,6 +38,15 @@ export interface TaskRecord {
   key: string;
   state: TaskState;
   prompt: string;
+  /** Keys of the tasks of its run it waits for. */
+  after: string[];
+  /** The agent its first attempt runs (or ran). */
+  agent: string;
+  /** Where its attempts start and what their PRs target, when not the run's (a dependency's branch). */
+  baseRef: string | null;
+  /** More dependencies' branches (refs) merged into baseRef before it starts. */
+  mergeRefs: string[];
+  prBase: string | null;
 }
 
 export interface AttemptRecord {

@@ -9,6 +9,8 @@ export interface NewTask {
   agent: string;
   /** Branch of the task's first attempt. */
   branch: string;
+  /** Keys of tasks of the same run it waits for: its first attempt is made once they all succeeded (startReadyTasks). */
+  after?: string[];
 }
 
 const withTasksAndAttempts = {
@@ -28,7 +30,11 @@ function toRunView(row: RunRow): RunView {
   };
 }
 
-/** Records a run with its tasks, each with a queued first attempt, in one transaction. */
+/**
+ * Records a run with its tasks in one transaction: each task that waits for
+ * no other gets a queued first attempt; the others stay `pending` until
+ * startReadyTasks makes theirs.
+ */
 export async function createRun(
   db: Db,
   params: { threadId: number; requestedBy: string; baseRef: string; prBase: string; draft: boolean; tasks: NewTask[]; onQueued?: OnQueued | undefined },
@@ -44,16 +50,16 @@ export async function createRun(
         draft,
         state: "active",
         tasks: {
-          create: tasks.map((task) => ({
-            key: task.key,
-            prompt: task.prompt,
-            state: "queued",
-            attempts: {
-              create: [
-                { number: 1, agent: task.agent, state: "queued", requestedBy, prompt: task.prompt, branch: task.branch },
-              ],
-            },
-          })),
+          create: tasks.map((task) => {
+            const after = task.after ?? [];
+            const common = { key: task.key, prompt: task.prompt, agent: task.agent, after: JSON.stringify(after) };
+            if (after.length > 0) return { ...common, state: "pending" };
+            return {
+              ...common,
+              state: "queued",
+              attempts: { create: [{ number: 1, agent: task.agent, state: "queued", requestedBy, prompt: task.prompt, branch: task.branch }] },
+            };
+          }),
         },
       },
       include: withTasksAndAttempts,

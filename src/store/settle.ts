@@ -12,8 +12,8 @@ export async function settleTaskAndRun(tx: Prisma.TransactionClient, taskId: num
     data: { state: latest?.state ?? "pending" },
     select: { runId: true },
   });
-  const tasks = await tx.task.findMany({ where: { runId: task.runId }, select: { state: true } });
-  const state = deriveRunState(tasks.map((t) => t.state as TaskState));
+  const tasks = await tx.task.findMany({ where: { runId: task.runId }, select: { key: true, state: true, after: true } });
+  const state = deriveRunState(tasks.map((t) => ({ key: t.key, state: t.state as TaskState, after: JSON.parse(t.after) as string[] })));
   await tx.run.update({
     where: { id: task.runId },
     data: { state, endedAt: state === "active" ? null : new Date() },

@@ -7,6 +7,7 @@ import type { Db, Provider } from "./db.js";
 import * as deliveries from "./deliveries.js";
 import * as hosts from "./hosts.js";
 import * as runs from "./runs.js";
+import * as taskGraph from "./task-graph.js";
 import * as threads from "./threads.js";
 
 type WithoutDb<F> = F extends (db: Db, ...args: infer A) => infer R ? (...args: A) => R : never;
@@ -36,6 +37,7 @@ export function createStore(params: { db: Db; provider: Provider; onQueued?: att
     transitionWorkspace: bind(attempts.transitionWorkspace),
     createNextAttempt: (p: Omit<Parameters<typeof attempts.createNextAttempt>[1], "onQueued">) => attempts.createNextAttempt(db, { ...p, onQueued }),
     countQueued: bind(attempts.countQueued),
+    startReadyTasks: (p: Omit<Parameters<typeof taskGraph.startReadyTasks>[1], "onQueued">) => taskGraph.startReadyTasks(db, { ...p, onQueued }),
     claimNextQueued: (p: Omit<Parameters<typeof attempts.claimNextQueued>[1], "provider">) =>
       attempts.claimNextQueued(db, { ...p, provider }),
     registerHost: bind(hosts.registerHost),

@@ -36,7 +36,14 @@ export function toRunRecord(row: Run): RunRecord {
 }
 
 export function toTaskRecord(row: Task): TaskRecord {
-  return { id: row.id, runId: row.runId, key: row.key, state: row.state as TaskState, prompt: row.prompt };
+  const { id, runId, key, prompt, agent, baseRef, prBase } = row;
+  return { id, runId, key, state: row.state as TaskState, prompt, after: parseKeys(row.after), agent, baseRef, mergeRefs: parseKeys(row.mergeRefs), prBase };
+}
+
+/** The `after` and `mergeRefs` columns: JSON arrays of strings, written only by the store. */
+function parseKeys(json: string): string[] {
+  const value: unknown = JSON.parse(json);
+  return Array.isArray(value) ? value.filter((key): key is string => typeof key === "string") : [];
 }
 
 export function toAttemptRecord(row: Attempt): AttemptRecord {

@@ -91,12 +91,17 @@ export const RETRYABLE_STATES: readonly AttemptState[] = ["failed", "blocked", "
 export const REASSIGNABLE_STATES: readonly AttemptState[] = ["failed", "blocked"];
 
 /**
- * A run's state from its tasks' states: active while any is queued or running,
- * succeeded when all succeeded, cancelled when any was cancelled, else failed.
+ * A run's state from its tasks': active while any is queued or running, or
+ * pending with every task it waits for succeeded (about to start); succeeded
+ * when all succeeded, cancelled when any was cancelled, else failed. A task
+ * still waiting behind one that did not succeed keeps nothing active: retrying
+ * that one makes the run active again.
  */
-export function deriveRunState(taskStates: readonly TaskState[]): RunState {
-  if (taskStates.some((state) => state === "queued" || state === "running" || state === "pending")) return "active";
-  if (taskStates.every((state) => state === "succeeded")) return "succeeded";
-  if (taskStates.some((state) => state === "cancelled")) return "cancelled";
+export function deriveRunState(tasks: readonly { key: string; state: TaskState; after: readonly string[] }[]): RunState {
+  const stateOf = new Map(tasks.map((task) => [task.key, task.state]));
+  const isReady = (task: (typeof tasks)[number]) => task.after.every((key) => stateOf.get(key) === "succeeded");
+  if (tasks.some((task) => task.state === "queued" || task.state === "running" || (task.state === "pending" && isReady(task)))) return "active";
+  if (tasks.every((task) => task.state === "succeeded")) return "succeeded";
+  if (tasks.some((task) => task.state === "cancelled")) return "cancelled";
   return "failed";
 }

@@ -32,6 +32,7 @@ import { createBranchRef, ensureBareRepo, isBareRepo, readLooseRef, remoteTracki
 import { assertAdminDir, CHECKOUT_CONFIG, discardWorktree, pathExists } from "./checkout.js";
 import { WorkspaceError } from "./errors.js";
 import { GIT_NETWORK_TIMEOUT_MS, runGit, type GitAuth, type GitIdentity } from "./git.js";
+import { mergeHeads, type MergeResult } from "./merge-heads.js";
 import { buildRemoteUrl, checkBaseUrl, WorkspaceLayout, type RepoId } from "./layout.js";
 import { KeyedMutex } from "./lock.js";
 import { buildBranchDeletion, buildBranchPush, pushRefspec, type PushRefspec } from "./push.js";
@@ -162,6 +163,12 @@ export class RepoCache {
       entry.count -= 1;
       if (entry.count === 0) this.waiting.delete(waitKey);
     }
+  }
+
+  /** Merges fetched commits `others` into `base` in the cache (merge-heads.ts); a conflict names the files. */
+  async mergeHeads(params: RepoId & { base: string; others: readonly string[]; identity: GitIdentity; message: string }): Promise<MergeResult> {
+    const { owner, repo, ...merge } = params;
+    return this.mutex.run(repoKey(owner, repo), () => mergeHeads({ cache: this.cachePath(owner, repo), ...merge }));
   }
 
   /**

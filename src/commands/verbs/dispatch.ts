@@ -1,7 +1,13 @@
-/** `/orch dispatch [AGENT] [-- INSTRUCTIONS]`: a run with task t1 and its first attempt, queued. */
+/**
+ * `/orch dispatch [AGENT] [-- INSTRUCTIONS]`: a run with task t1 and its first
+ * attempt, queued; or, when the instructions hold a task list (and the
+ * repository's `task_lists` is on), one task per item, those that wait for
+ * others pending until they succeeded.
+ */
 import { buildTaskPrompt } from "../../pipeline/prompt.js";
 import { buildBranchName } from "../../workspace/branch-name.js";
 import { isValidAgentName } from "../grammar/names.js";
+import { parseTaskList, type TaskListItem } from "../grammar/task-list.js";
 import { badAgentName, tooManyWords } from "../grammar/shared.js";
 import { refused, silent } from "../outcome.js";
 import { defineVerb, type VerbRequest } from "../verb.js";
@@ -37,7 +43,12 @@ export const dispatchVerb = defineVerb<DispatchCommand>({
     const { request, repoConfig } = verbRequest;
     const agent = command.agent ?? repoConfig.defaultAgent ?? config.defaultAgent;
     if (!config.agents[agent]) return refused({ kind: "unknown_agent", agent, agents: agentListing(config) });
+    const list = command.instructions !== undefined && repoConfig.taskLists ? parseTaskList(command.instructions) : { kind: "none" as const };
+    if (list.kind === "invalid") return refused({ kind: "bad_task_list", problem: list.problem });
     const { baseRef, prBase } = await resolveBase(verbRequest);
+    const promptFor = (instructions: string | undefined) =>
+      buildTaskPrompt({ thread: { ...request.thread, owner: request.owner, repo: request.repo }, requestedBy: request.sender, instructions });
+    const items: TaskListItem[] = list.kind === "list" ? list.items : [{ key: "t1", text: "", after: [] }];
     const thread = await store.upsertThread({
       installationId: request.installationId,
       owner: request.owner,
@@ -47,24 +58,37 @@ export const dispatchVerb = defineVerb<DispatchCommand>({
       title: request.thread.title,
       url: request.thread.url,
     });
-    const prompt = buildTaskPrompt({
-      thread: { ...request.thread, owner: request.owner, repo: request.repo },
-      requestedBy: request.sender,
-      instructions: command.instructions,
-    });
     await store.createRun({
       threadId: thread.id,
       requestedBy: request.sender,
       baseRef,
       prBase,
       draft: repoConfig.draftPullRequests,
-      tasks: [{ key: "t1", prompt, agent, branch: buildBranchName({ threadNumber: thread.number, taskKey: "t1", attemptNumber: 1 }) }],
+      tasks: items.map((item) => ({
+        key: item.key,
+        prompt: promptFor(list.kind === "list" ? taskInstructions(list.context, list.items, item) : command.instructions),
+        agent,
+        branch: buildBranchName({ threadNumber: thread.number, taskKey: item.key, attemptNumber: 1 }),
+        after: item.after,
+      })),
     });
     attempts.wake();
     attempts.refreshStatus(thread.id);
     return silent;
   },
 });
+
+/** One task's instructions in a list: the shared context, its own item, and the whole plan so it does only its part. */
+function taskInstructions(context: string, items: readonly TaskListItem[], item: TaskListItem): string {
+  const plan = items.map((other) => `- ${other.key}: ${other.text}${other.after.length ? ` (after ${other.after.join(", ")})` : ""}`);
+  return [
+    ...(context ? [context, ""] : []),
+    `This run has ${items.length === 1 ? "one task" : `${items.length} tasks`}; yours is ${item.key}: ${item.text}`,
+    ...(item.after.length ? [`Your checkout starts from the work of ${item.after.join(" and ")}, already committed on it.`] : []),
+    "Do only your task; the others are done separately. The whole list:",
+    ...plan,
+  ].join("\n");
+}
 
 /** Where a run's attempts start from and which branch their pull requests target. */
 async function resolveBase({ request, github }: VerbRequest): Promise<{ baseRef: string; prBase: string }> {

@@ -42,7 +42,7 @@ export async function queueNextAttempt(
     buildBranch: (attemptNumber) => buildBranchName({ threadNumber: thread.number, taskKey: task.key, attemptNumber }),
   });
   if (result.kind === "refused") {
-    return refused(result.previous ? refusalFor(result.previous) : { kind: "no_attempt", task: task.key });
+    return refused(result.previous ? refusalFor(result.previous) : { kind: "no_attempt", task: task.key, waitsFor: task.after });
   }
   attempts.wake();
   attempts.refreshStatus(thread.id);

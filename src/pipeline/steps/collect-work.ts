@@ -123,7 +123,7 @@ export async function unpushWork(
   await deps.cache.deleteRemoteBranch({ owner: context.thread.owner, repo: context.thread.repo, branch: context.attempt.branch, sha, token });
 }
 
-/** Opens the attempt's pull request (draft unless configured otherwise) against the run's base branch. */
+/** Opens the attempt's pull request (draft unless configured otherwise) against the task's base branch (its dependency's, or the run's). */
 export async function openPullRequest(
   deps: Pick<PipelineDeps, "github">,
   params: { context: AttemptContext; outcome: Outcome; work: CommittedWork; draft: boolean },
@@ -132,7 +132,8 @@ export async function openPullRequest(
   const { title, body } = renderPullRequest({ context, summary: outcome.summary, diffStat: work.diffStat });
   return deps.github(context.thread).createPullRequest({
     head: context.attempt.branch,
-    base: context.run.prBase,
+    // A task stacked on a dependency proposes its work to that branch.
+    base: context.task.prBase ?? context.run.prBase,
     title,
     body,
     draft,
