@@ -18,7 +18,7 @@ import { Worker } from "node:worker_threads";
 import { pino, type Logger } from "pino";
 import { Probot, ProbotOctokit, type ApplicationFunction } from "probot";
 import { createApp } from "../src/app.js";
-import type { AgentSpec, ServerConfig } from "../src/config/server-config.js";
+import { DEFAULT_CAPS, type AgentSpec, type ServerConfig } from "../src/config/server-config.js";
 import { startWebhookServer } from "../src/github/webhook-server.js";
 import type { Orch } from "../src/orch.js";
 import { migrateDatabase, openDb, type Db } from "../src/store/db.js";
@@ -203,6 +203,7 @@ export async function startOrchServer(params: {
     // The fixture agents live in this repository, which may lie under a folder every sandbox hides.
     sandbox: { hide: [], expose: [path.join(repoRoot, "bench", "fixtures", "agents"), path.join(repoRoot, "test", "fixtures", "agents")] },
     scale: { hostTtlMs: 60_000 },
+    limits: DEFAULT_CAPS,
   };
   const cwd = path.join(dir, "cwd");
   fs.mkdirSync(cwd, { recursive: true });

@@ -47,6 +47,8 @@ export type Refusal =
   | { kind: "nothing_active"; runId: number | undefined }
   /** A Reassign button where the server has no other agent. */
   | { kind: "no_other_agent"; task: string }
+  /** A cap stops a new attempt: which cap, its value (what the task has spent is `limit` attempts). */
+  | { kind: "cap_reached"; cap: "max_attempts_per_task"; task: string; limit: number }
   /** A dispatch whose task list cannot run (a cycle, an unknown key, too many items…); `problem` says what and how to fix it. */
   | { kind: "bad_task_list"; problem: string };
 

@@ -10,7 +10,7 @@ describe("parseRepoConfig", () => {
     {
       name: "every key",
       raw: { default_agent: "claude", min_permission: "maintain", labels: { dispatch: "go", cancel: "stop" }, draft_pull_requests: false, cleanup_on_close: false },
-      config: { defaultAgent: "claude", minPermission: "maintain", labels: { dispatch: "go", cancel: "stop" }, draftPullRequests: false, cleanupOnClose: false, taskLists: true },
+      config: { defaultAgent: "claude", minPermission: "maintain", labels: { dispatch: "go", cancel: "stop" }, draftPullRequests: false, cleanupOnClose: false, taskLists: true, caps: {} },
     },
     { name: "one label renamed keeps the other's default", raw: { labels: { cancel: "halt" } }, config: { ...DEFAULT_REPO_CONFIG, labels: { dispatch: "orch:dispatch", cancel: "halt" } } },
   ])("$name", ({ raw, config }) => {

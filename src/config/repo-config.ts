@@ -12,10 +12,21 @@
  *     draft_pull_requests: true      # open the attempts' pull requests as drafts
  *     cleanup_on_close: true         # closing the thread also removes its worktrees
  *     task_lists: true               # a dispatch's checkbox list makes one task per item
+ *     verify:
+ *       run: npm ci && npm test      # run in the attempt's sandbox after the agent; a PR only when it passes
+ *       timeout: 15m
+ *       max_auto_retries: 2          # a failed verify starts the next attempt by itself, this often per task
+ *     max_attempts_per_task: 5       # caps: lower than the server's `limits`, never higher
+ *
+ * Probot reads it from the default branch, so a pull request cannot change
+ * what its own attempts are verified with.
  */
 import { z } from "zod";
 import type { RepositoryPermission } from "../commands/request.js";
+import { MINUTE, SECOND, HOUR } from "../duration.js";
+import type { VerifySettings } from "../store/records.js";
 import { buildConfigIssues, type ConfigIssue } from "./config-issues.js";
+import { duration, integerBetween } from "./value-schemas.js";
 
 export interface RepoConfig {
   /** Undefined: the server's default agent. */
@@ -26,13 +37,20 @@ export interface RepoConfig {
   /** A dispatch whose instructions hold a checkbox list makes one task per item (commands/grammar/task-list.ts). */
   taskLists: boolean;
   cleanupOnClose: boolean;
+  /** Undefined: no verify. `maxAutoRetries` as the file says; the server's ceiling applies at dispatch. */
+  verify?: VerifySettings;
+  /** The repository's own caps; each is lowered to the server's ceiling where it is higher. */
+  caps: { maxAttemptsPerTask?: number };
 }
+
+export const DEFAULT_VERIFY_TIMEOUT_MS = 15 * MINUTE;
 
 export const DEFAULT_REPO_CONFIG: RepoConfig = {
   minPermission: "write",
   labels: { dispatch: "orch:dispatch", cancel: "orch:cancel" },
   draftPullRequests: true,
   taskLists: true,
+  caps: {},
   cleanupOnClose: true,
 };
 
@@ -55,6 +73,14 @@ const schema = z.strictObject({
   draft_pull_requests: z.boolean({ error: "expected true or false" }).optional(),
   cleanup_on_close: z.boolean({ error: "expected true or false" }).optional(),
   task_lists: z.boolean({ error: "expected true or false" }).optional(),
+  verify: z
+    .strictObject({
+      run: z.string({ error: "expected the command to run, like `npm ci && npm test`" }).trim().min(1, { error: "expected the command to run, like `npm ci && npm test`" }).max(2_000, { error: "at most 2,000 characters" }),
+      timeout: duration({ minMs: 10 * SECOND, maxMs: 2 * HOUR }).optional(),
+      max_auto_retries: integerBetween(0, 10).optional(),
+    })
+    .optional(),
+  max_attempts_per_task: integerBetween(1, 100).optional(),
 });
 
 export type RepoConfigResult = { config: RepoConfig; problems: string[] };
@@ -92,6 +118,10 @@ export function parseRepoConfig(raw: unknown, serverAgents: readonly string[]): 
       draftPullRequests: data.draft_pull_requests ?? DEFAULT_REPO_CONFIG.draftPullRequests,
       cleanupOnClose: data.cleanup_on_close ?? DEFAULT_REPO_CONFIG.cleanupOnClose,
       taskLists: data.task_lists ?? DEFAULT_REPO_CONFIG.taskLists,
+      ...(data.verify
+        ? { verify: { run: data.verify.run, timeoutMs: data.verify.timeout ?? DEFAULT_VERIFY_TIMEOUT_MS, maxAutoRetries: data.verify.max_auto_retries ?? 0 } }
+        : {}),
+      caps: data.max_attempts_per_task === undefined ? {} : { maxAttemptsPerTask: data.max_attempts_per_task },
     },
     problems: [],
   };
@@ -104,6 +134,6 @@ export function renderRepoConfigProblems(problems: readonly string[]): string {
     "",
     ...problems.map((problem) => `- ${problem}`),
     "",
-    "Valid keys: `default_agent`, `min_permission` (read, triage, write, maintain, admin), `labels.dispatch`, `labels.cancel`, `draft_pull_requests` (true/false), `cleanup_on_close` (true/false), `task_lists` (true/false).",
+    "Valid keys: `default_agent`, `min_permission` (read, triage, write, maintain, admin), `labels.dispatch`, `labels.cancel`, `draft_pull_requests` (true/false), `cleanup_on_close` (true/false), `task_lists` (true/false), `verify.run`, `verify.timeout`, `verify.max_auto_retries` (0–10), `max_attempts_per_task` (1–100).",
   ].join("\n");
 }

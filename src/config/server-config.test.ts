@@ -38,6 +38,7 @@ describe("parseServerConfig: valid files", () => {
       killGraceMs: 10_000,
       git: { authorName: "orch[bot]", authorEmail: "orch[bot]@users.noreply.github.com" },
       sandbox: { hide: [], expose: [] },
+      limits: { maxAttemptsPerTask: 10, maxAutoRetries: 3 },
       scale: { hostTtlMs: 60_000 },
     };
     expect(parseServerConfig(MINIMAL, SOURCE)).toEqual(want);
@@ -109,6 +110,7 @@ scale:
       git: { authorName: "orch", authorEmail: "orch@example.com" },
       sandbox: { hide: ["/srv/secrets"], expose: ["/root/.nvm"] },
       scale: { hostTtlMs: 120_000 },
+      limits: { maxAttemptsPerTask: 10, maxAutoRetries: 3 },
     } satisfies ServerConfig);
   });
 
@@ -262,9 +264,10 @@ describe("parseServerConfig: unknown keys", () => {
     { name: "no close match in an agent lists the known keys", yaml: `${MINIMAL}    shell: true\n`, want: /^orch\.config\.yml: agents\.codex: unknown key "shell" \(known keys: command, env, timeout, idle_timeout, description, sandbox, network, home\)$/m },
     { name: "max_running_per_host above max_running", yaml: `${MINIMAL}concurrency:\n  max_running: 4\n  max_running_per_host: 6\n`, want: /^orch\.config\.yml: concurrency\.max_running_per_host: 6 is more than max_running \(4\), the limit over all hosts together; raise max_running or lower max_running_per_host$/m },
     { name: "host_ttl too short", yaml: `${MINIMAL}scale:\n  host_ttl: 0s\n`, want: /^orch\.config\.yml: scale\.host_ttl: /m },
+    { name: "max_auto_retries out of range", yaml: `${MINIMAL}limits:\n  max_auto_retries: 11\n`, want: /^orch\.config\.yml: limits\.max_auto_retries: expected a whole number from 0 to 10; got 11$/m },
     { name: "typo in concurrency", yaml: `${MINIMAL}concurrency:\n  max_runing: 2\n`, want: /^orch\.config\.yml: concurrency: unknown key "max_runing" \(did you mean "max_running"\?\)$/m },
     { name: "typo in git", yaml: `${MINIMAL}git:\n  author: orch\n`, want: /^orch\.config\.yml: git: unknown key "author" \(known keys: author_name, author_email\)$/m },
-    { name: "unrelated top-level key", yaml: `${MINIMAL}repositories: [a/b]\n`, want: /^orch\.config\.yml: unknown key "repositories" at top level \(known keys: default_agent, agents, concurrency, kill_grace, git, sandbox, scale\)$/m },
+    { name: "unrelated top-level key", yaml: `${MINIMAL}repositories: [a/b]\n`, want: /^orch\.config\.yml: unknown key "repositories" at top level \(known keys: default_agent, agents, concurrency, kill_grace, git, sandbox, scale, limits\)$/m },
   ])("$name", ({ yaml, want }) => {
     expect(configErrorFor(yaml).message).toMatch(want);
   });

@@ -78,6 +78,16 @@ export interface ServerConfig {
     /** A host that has not heartbeaten for this long is dead: its running attempts are lost. */
     hostTtlMs: number;
   };
+  /** Caps: ceilings a repository's `.github/orch.yml` may lower, never raise. */
+  limits: Caps;
+}
+
+/** What a task or run may spend (server `limits:`, lowered by a repository's own keys). */
+export interface Caps {
+  /** Attempts one task may have, however they were started. */
+  maxAttemptsPerTask: number;
+  /** New attempts orch starts by itself after a failed verify, per task. */
+  maxAutoRetries: number;
 }
 
 export const DEFAULT_AGENT_TIMEOUT_MS = 30 * MINUTE;
@@ -85,6 +95,7 @@ export const DEFAULT_KILL_GRACE_MS = 10 * SECOND;
 export const DEFAULT_MAX_RUNNING = 4;
 export const DEFAULT_PER_REPOSITORY = 2;
 export const DEFAULT_HOST_TTL_MS = 60 * SECOND;
+export const DEFAULT_CAPS: Caps = { maxAttemptsPerTask: 10, maxAutoRetries: 3 };
 export const DEFAULT_GIT_AUTHOR_NAME = "orch[bot]";
 export const DEFAULT_GIT_AUTHOR_EMAIL = "orch[bot]@users.noreply.github.com";
 
@@ -113,6 +124,11 @@ const scaleSchema = z.strictObject({
   host_ttl: duration({ minMs: SECOND, maxMs: 60 * MINUTE }).optional(),
 });
 
+const limitsSchema = z.strictObject({
+  max_attempts_per_task: integerBetween(1, 100).optional(),
+  max_auto_retries: integerBetween(0, 10).optional(),
+});
+
 const serverConfigSchema = z.strictObject({
   default_agent: text("the name of the agent /orch dispatch uses when none is named"),
   agents: z.record(z.string(), agentSchema),
@@ -121,6 +137,7 @@ const serverConfigSchema = z.strictObject({
   git: gitSchema.optional(),
   sandbox: sandboxSchema.optional(),
   scale: scaleSchema.optional(),
+  limits: limitsSchema.optional(),
 });
 
 type RawServerConfig = z.output<typeof serverConfigSchema>;
@@ -218,6 +235,10 @@ function toServerConfig(raw: RawServerConfig): ServerConfig {
     },
     sandbox: { hide: raw.sandbox?.hide ?? [], expose: raw.sandbox?.expose ?? [] },
     scale: { hostTtlMs: raw.scale?.host_ttl ?? DEFAULT_HOST_TTL_MS },
+    limits: {
+      maxAttemptsPerTask: raw.limits?.max_attempts_per_task ?? DEFAULT_CAPS.maxAttemptsPerTask,
+      maxAutoRetries: raw.limits?.max_auto_retries ?? DEFAULT_CAPS.maxAutoRetries,
+    },
   };
 }
 

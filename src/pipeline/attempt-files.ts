@@ -14,6 +14,8 @@ export function getAttemptFiles(home: string, attemptId: number) {
     dir,
     /** Written by orch from the agent's output (agent-log.ts). */
     logFile: path.join(dir, "agent.log"),
+    /** Written by orch from the repository's verify command's output (run-verify.ts). */
+    verifyLogFile: path.join(dir, "verify.log"),
     /** Read-write for the agent: it holds the prompt (read-only inside) and the result file. */
     ioDir,
     promptFile: path.join(ioDir, "prompt.md"),

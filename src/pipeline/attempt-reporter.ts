@@ -6,6 +6,7 @@
  */
 import type { Logger } from "pino";
 import { readLogTail } from "../agents/log-tail.js";
+import { VERIFY_TAIL } from "./steps/run-verify.js";
 import { renderCheckRun, type CheckRunView } from "../render/check-run.js";
 import type { AttemptContext } from "../store/records.js";
 import type { Store } from "../store/store.js";
@@ -105,7 +106,9 @@ export class AttemptReporter {
   }
 
   private async buildView(context: AttemptContext): Promise<CheckRunView> {
-    const logTail = await readLogTail(getAttemptFiles(this.deps.home, context.attempt.id).logFile, LOG_TAIL);
-    return renderCheckRun({ context, logTail, now: new Date(), actions: this.deps.buttons.actionsFor(context.attempt) });
+    const files = getAttemptFiles(this.deps.home, context.attempt.id);
+    const logTail = await readLogTail(files.logFile, LOG_TAIL);
+    const verifyTail = context.attempt.verifyState === null ? "" : await readLogTail(files.verifyLogFile, VERIFY_TAIL);
+    return renderCheckRun({ context, logTail, verifyTail, now: new Date(), actions: this.deps.buttons.actionsFor(context.attempt) });
   }
 }

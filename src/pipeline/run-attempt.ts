@@ -33,6 +33,8 @@ import type { PullRequestRef } from "./ports.js";
 import type { CancelReason } from "./scheduler.js";
 import { checkWork, commitWork, discardWork, openPullRequest, pushWork, unpushWork } from "./steps/collect-work.js";
 import { DependencyConflict, prepareWorkspace } from "./steps/prepare-workspace.js";
+import { runVerify, type VerifyOutcome } from "./steps/run-verify.js";
+import { buildRetryPrompt } from "./prompt.js";
 import { runAgent, type AgentRun } from "./steps/run-agent.js";
 
 /** How the attempt ended, as recorded. */
@@ -58,6 +60,9 @@ export async function runAttempt(deps: PipelineDeps, claimed: AttemptContext, si
   const cancelled = (): Ending => (isFenced() ? lostLease() : { outcome: cancelledOutcome(signal), exitCode: null });
   /** Whether this host may still act for the attempt: not fenced, and the store still has it running under our lease. */
   const holdsLease = async () => !isFenced() && (lease === null || (await store.holdsLease({ attemptId: claimed.attempt.id, lease })));
+
+  /** Set when the repository's verify ran on the change and did not pass: the next attempt's feedback. */
+  let verifyFailure: VerifyOutcome | undefined;
 
   const ending = await (async (): Promise<Ending> => {
     // 1. Prepare the workspace.
@@ -104,6 +109,25 @@ export async function runAttempt(deps: PipelineDeps, claimed: AttemptContext, si
       return cancelled();
     }
 
+    // The repository's verify, on a change the agent says is done: a PR only when it passes.
+    let verified = outcome;
+    if (context.run.verify && outcome.state === "succeeded") {
+      step = "verify the change";
+      const verify = await runVerify(deps, { context, worktreePath, settings: context.run.verify, signal });
+      if (signal.aborted || verify.state === "cancelled") {
+        await discardWork(work);
+        return cancelled();
+      }
+      await store.updateAttempt({ attemptId: context.attempt.id, progress: { verifyState: verify.state } });
+      context = { ...context, attempt: { ...context.attempt, verifyState: verify.state } };
+      if (verify.state !== "passed") {
+        verifyFailure = verify;
+        // Its own last line, not orch's "[orch] exited with code …" after it.
+        const lastLine = verify.tail.split("\n").filter((line) => line.trim() !== "" && !line.startsWith("[orch] ")).at(-1);
+        verified = { state: "failed", summary: lastLine ? `${verify.summary}: ${lastLine.trim()}` : verify.summary };
+      }
+    }
+
     step = "push the branch";
     if (!(await holdsLease())) {
       await discardWork(work);
@@ -128,11 +152,11 @@ export async function runAttempt(deps: PipelineDeps, claimed: AttemptContext, si
       );
       return cancelled();
     }
-    if (outcome.state !== "succeeded") return { outcome, exitCode, pushedSha: work.commitSha };
+    if (verified.state !== "succeeded") return { outcome: verified, exitCode, pushedSha: work.commitSha };
     step = "open the pull request";
     if (!(await holdsLease())) return lostLease();
-    const pullRequest = await openPullRequest(deps, { context, outcome, work, draft: context.run.draft });
-    return { outcome, exitCode, pushedSha: work.commitSha, pullRequest };
+    const pullRequest = await openPullRequest(deps, { context, outcome: verified, work, draft: context.run.draft });
+    return { outcome: verified, exitCode, pushedSha: work.commitSha, pullRequest };
   })().catch((error: unknown): Ending => {
     // A cancel stops the git process of the step it lands in.
     if (signal.aborted && isWorkspaceError(error, "git_aborted")) return cancelled();
@@ -144,7 +168,8 @@ export async function runAttempt(deps: PipelineDeps, claimed: AttemptContext, si
 
   // 5. Record the outcome, then report it.
   if (ending.leaseLost) return releaseLostAttempt();
-  const summary = await redactor.redact(ending.outcome.summary);
+  const autoRetry = verifyFailure ? planAutoRetry(context) : undefined;
+  const summary = await redactor.redact(ending.outcome.summary + (autoRetry?.note ?? ""));
   const moved = await store.transitionAttempt({
     attemptId: context.attempt.id,
     lease,
@@ -161,6 +186,7 @@ export async function runAttempt(deps: PipelineDeps, claimed: AttemptContext, si
   });
   // Tasks that waited for this one may start now (the scheduler looks when this pipeline returns).
   if (moved && ending.outcome.state === "succeeded") await startDependents();
+  if (moved && autoRetry?.next && verifyFailure) await queueAutoRetry(autoRetry.next, verifyFailure, summary);
   await checkRun;
   const recorded = await store.findAttemptContext(context.attempt.id);
   if (!moved && recorded?.attempt.state === "lost") return releaseLostAttempt();
@@ -178,6 +204,30 @@ export async function runAttempt(deps: PipelineDeps, claimed: AttemptContext, si
       .removeWorktree({ owner: context.thread.owner, repo: context.thread.repo, path: worktreePath })
       .then(() => store.transitionWorkspace({ attemptId: context.attempt.id, to: "cleaned" }))
       .catch((error: unknown) => log.warn({ err: error }, "could not remove the worktree of a lost attempt"));
+  }
+
+  /** Attempt n+1 after a failed verify, started by orch with the failure's tail as feedback. */
+  async function queueAutoRetry(next: { number: number; limit: number }, failure: VerifyOutcome, previousSummary: string): Promise<void> {
+    const { attempt, task, thread, run } = context;
+    const result = await store
+      .createNextAttempt({
+        taskId: task.id,
+        allowedFrom: ["failed"],
+        prompt: buildRetryPrompt({
+          taskPrompt: task.prompt,
+          previous: { number: attempt.number, agent: attempt.agent, state: "failed", summary: previousSummary },
+          requestedBy: attempt.requestedBy,
+          verifyFailure: { command: run.verify!.run, tail: failure.tail },
+        }),
+        requestedBy: attempt.requestedBy,
+        buildBranch: (attemptNumber) => buildBranchName({ threadNumber: thread.number, taskKey: task.key, attemptNumber }),
+        autoRetry: next,
+      })
+      .catch((error: unknown) => {
+        log.error({ err: error }, "could not queue the auto-retry");
+        return undefined;
+      });
+    if (result?.kind === "created") log.info({ next: result.attempt.id, autoRetry: next }, "queued an auto-retry after a failed verify");
   }
 
   /** Makes the first attempts of the run's tasks whose dependencies have all succeeded now. */
@@ -203,6 +253,23 @@ export async function runAttempt(deps: PipelineDeps, claimed: AttemptContext, si
     if (result.kind !== "reported" || result.result.summary === undefined) return result;
     return { kind: "reported", result: { ...result.result, summary: await redactor.redact(result.result.summary) } };
   }
+}
+
+/**
+ * Whether orch follows a failed verify with attempt n+1 by itself: while the
+ * task's chain of auto-retries is under `verify.max_auto_retries` and the task
+ * under `max_attempts_per_task`. The note ends the summary either way.
+ */
+function planAutoRetry(context: AttemptContext): { next?: { number: number; limit: number }; note: string } | undefined {
+  const { attempt, run } = context;
+  const limit = run.verify?.maxAutoRetries ?? 0;
+  if (limit === 0) return { note: "; `/orch retry` to try again" };
+  if (attempt.autoRetry >= limit) return { note: `; no auto-retry left (verify.max_auto_retries: ${limit}, all used); \`/orch retry\` to try again` };
+  if (attempt.number >= run.maxAttemptsPerTask) {
+    return { note: `; no auto-retry: the task has had ${attempt.number} attempts, as many as max_attempts_per_task (${run.maxAttemptsPerTask}) allows` };
+  }
+  const next = { number: attempt.autoRetry + 1, limit };
+  return { next, note: `; orch starts auto-retry ${next.number} of ${limit}` };
 }
 
 function cancelledOutcome(signal: AbortSignal): Outcome {

@@ -3,7 +3,7 @@
  * progress while it runs, completed with a conclusion that matches its state,
  * with an output summary and the buttons that apply now (GitHub allows 3).
  */
-import type { AttemptContext } from "../store/records.js";
+import type { AttemptContext, VerifyState } from "../store/records.js";
 import type { AttemptState } from "../store/transitions.js";
 import { formatDuration } from "../duration.js";
 import { codeBlock, escapeInline, inlineCode } from "./markdown.js";
@@ -36,6 +36,15 @@ const conclusionOf: Record<Exclude<AttemptState, "queued" | "running">, CheckCon
   lost: "failure",
 };
 
+const verifyLabel: Record<VerifyState, string> = { passed: "✅ passed", failed: "❌ failed", timed_out: "⌛ timed out" };
+
+function renderText(logTail: string, verifyTail: string | undefined): string {
+  return [
+    ...(verifyTail ? [`### Verify output (tail)\n\n${codeBlock(verifyTail)}`] : []),
+    ...(logTail ? [`### Log (tail)\n\n${codeBlock(logTail)}`] : []),
+  ].join("\n\n");
+}
+
 export function checkRunName(taskKey: string, attemptNumber: number): string {
   return `orch / ${taskKey} / attempt ${attemptNumber}`;
 }
@@ -44,15 +53,19 @@ export function checkRunName(taskKey: string, attemptNumber: number): string {
 export function renderCheckRun(params: {
   context: AttemptContext;
   logTail: string;
+  /** The end of the repository's verify output, when it ran. */
+  verifyTail?: string;
   now: Date;
   actions: readonly CheckRunAction[];
 }): CheckRunView {
-  const { context, logTail, now } = params;
+  const { context, logTail, verifyTail, now } = params;
   const { attempt, task } = context;
   const isRunning = attempt.state === "queued" || attempt.state === "running";
   const duration = attempt.startedAt ? formatDuration((attempt.endedAt ?? now).getTime() - attempt.startedAt.getTime()) : "–";
   const summary = [
     `**Agent:** ${inlineCode(attempt.agent)} · **Branch:** ${inlineCode(attempt.branch)} · **Duration:** ${duration}`,
+    attempt.autoRetry > 0 ? `**Auto-retry ${attempt.autoRetry} of ${attempt.autoRetryLimit}:** orch started it after the previous attempt's verify failed` : undefined,
+    attempt.verifyState !== null ? `**Verify:** ${verifyLabel[attempt.verifyState]}` : undefined,
     attempt.pullRequestNumber !== null ? `**Pull request:** #${attempt.pullRequestNumber}` : undefined,
     attempt.summary ? `**Summary:** ${escapeInline(attempt.summary, 500)}` : undefined,
     `Requested by @${attempt.requestedBy} on ${context.thread.url}`,
@@ -64,9 +77,9 @@ export function renderCheckRun(params: {
     status: isRunning ? "in_progress" : "completed",
     ...(isRunning ? {} : { conclusion: conclusionOf[attempt.state as keyof typeof conclusionOf] }),
     output: {
-      title: `${task.key} attempt ${attempt.number}: ${attempt.state.replace("_", " ")}`,
+      title: `${task.key} attempt ${attempt.number}${attempt.autoRetry > 0 ? ` (auto-retry ${attempt.autoRetry} of ${attempt.autoRetryLimit})` : ""}: ${attempt.state.replace("_", " ")}${attempt.verifyState === "failed" || attempt.verifyState === "timed_out" ? " (verify)" : ""}`,
       summary: summary.join("\n\n"),
-      ...(logTail ? { text: `### Log (tail)\n\n${codeBlock(logTail)}` } : {}),
+      ...(logTail || verifyTail ? { text: renderText(logTail, verifyTail) } : {}),
     },
     actions,
   };

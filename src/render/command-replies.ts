@@ -91,6 +91,11 @@ export function renderRefusal(refusal: Refusal): string {
         : `nothing to cancel: run ${refusal.runId} has no queued or running attempt.`;
     case "no_other_agent":
       return `\`${refusal.task}\` cannot be reassigned: this server has no other agent.`;
+    case "cap_reached":
+      return (
+        `\`${refusal.task}\` has had ${refusal.limit === 1 ? "1 attempt" : `${refusal.limit} attempts`}, as many as \`max_attempts_per_task\` (${refusal.limit}) allows, so no new attempt was started. ` +
+        "To go on, `/orch dispatch` a new run (it starts counting again), or ask the operator (server `limits:`) or the repository (`.github/orch.yml`) for a higher cap."
+      );
     case "bad_task_list":
       return `the task list in your instructions cannot run, so nothing was started: ${refusal.problem}`;
   }

@@ -27,6 +27,11 @@ function attemptDuration(attempt: AttemptRecord, now: Date): string {
   return formatDuration((attempt.endedAt ?? now).getTime() - attempt.startedAt.getTime());
 }
 
+function verifyNote(attempt: AttemptRecord): string {
+  if (attempt.verifyState === null) return "";
+  return attempt.verifyState === "passed" ? " · verify ✅" : ` · verify ${attempt.verifyState === "failed" ? "❌" : "⌛"}`;
+}
+
 function attemptWhere(attempt: AttemptRecord): string {
   if (attempt.pullRequestNumber !== null) return `#${attempt.pullRequestNumber}`;
   return inlineCode(attempt.branch);
@@ -38,7 +43,7 @@ function renderTaskRows(task: TaskView, now: Date): string[] {
   }
   return task.attempts.map(
     (attempt) =>
-      `| ${task.key} | ${attempt.number} | ${escapeInline(attempt.agent, 40)} | ${stateLabel[attempt.state]} | ${attemptWhere(attempt)} | ${attemptDuration(attempt, now)} |`,
+      `| ${task.key} | ${attempt.number}${attempt.autoRetry > 0 ? ` (auto-retry ${attempt.autoRetry} of ${attempt.autoRetryLimit})` : ""} | ${escapeInline(attempt.agent, 40)} | ${stateLabel[attempt.state]}${verifyNote(attempt)} | ${attemptWhere(attempt)} | ${attemptDuration(attempt, now)} |`,
   );
 }
 

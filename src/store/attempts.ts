@@ -30,6 +30,7 @@ export type AttemptProgress = Partial<
     | "summary"
     | "pullRequestNumber"
     | "pullRequestUrl"
+    | "verifyState"
   >
 >;
 
@@ -161,7 +162,9 @@ export async function transitionWorkspace(
 
 export type NextAttemptResult =
   | { kind: "created"; attempt: AttemptRecord; previous: AttemptRecord }
-  | { kind: "refused"; previous: AttemptRecord | undefined };
+  | { kind: "refused"; previous: AttemptRecord | undefined }
+  /** The task has had as many attempts as its run allows (`limit`). */
+  | { kind: "capped"; cap: "max_attempts_per_task"; limit: number; previous: AttemptRecord };
 
 /**
  * Queues attempt n+1 of a task when its latest attempt n is in one of
@@ -180,15 +183,21 @@ export async function createNextAttempt(
     feedback?: string;
     requestedBy: string;
     buildBranch: (attemptNumber: number) => string;
+    /** Started by orch after a failed verify: k and n of "auto-retry k of n". */
+    autoRetry?: { number: number; limit: number };
     onQueued?: OnQueued | undefined;
   },
 ): Promise<NextAttemptResult> {
-  const { taskId, allowedFrom, agent, prompt, feedback, requestedBy, buildBranch, onQueued } = params;
+  const { taskId, allowedFrom, agent, prompt, feedback, requestedBy, buildBranch, autoRetry, onQueued } = params;
   try {
     return await db.$transaction(async (tx) => {
       const latest = await tx.attempt.findFirst({ where: { taskId }, orderBy: { number: "desc" } });
       if (!latest || !allowedFrom.includes(latest.state as AttemptState)) {
         return { kind: "refused", previous: latest ? toAttemptRecord(latest) : undefined } as const;
+      }
+      const { run } = await tx.task.findUniqueOrThrow({ where: { id: taskId }, select: { run: { select: { maxAttemptsPerTask: true } } } });
+      if (latest.number >= run.maxAttemptsPerTask) {
+        return { kind: "capped", cap: "max_attempts_per_task", limit: run.maxAttemptsPerTask, previous: toAttemptRecord(latest) } as const;
       }
       const number = latest.number + 1;
       const created = await tx.attempt.create({
@@ -201,6 +210,7 @@ export async function createNextAttempt(
           prompt,
           feedback: feedback ?? null,
           branch: buildBranch(number),
+          ...(autoRetry ? { autoRetry: autoRetry.number, autoRetryLimit: autoRetry.limit } : {}),
         },
       });
       await settleTaskAndRun(tx, taskId);

@@ -28,9 +28,24 @@ export interface RunRecord {
   prBase: string;
   /** Whether the attempts' pull requests are opened as drafts. */
   draft: boolean;
+  /** The repository's verify as it was at dispatch; null: none. */
+  verify: VerifySettings | null;
+  /** Attempts each of its tasks may have (caps). */
+  maxAttemptsPerTask: number;
   createdAt: Date;
   endedAt: Date | null;
 }
+
+/** `.github/orch.yml`'s `verify`, read from the default branch when the run was dispatched. */
+export interface VerifySettings {
+  /** A shell command, run with /bin/sh -c in the attempt's sandbox. */
+  run: string;
+  timeoutMs: number;
+  /** Failed verifies orch follows with a new attempt by itself, per task (already within the server's ceiling). */
+  maxAutoRetries: number;
+}
+
+export type VerifyState = "passed" | "failed" | "timed_out";
 
 export interface TaskRecord {
   id: number;
@@ -78,6 +93,11 @@ export interface AttemptRecord {
   summary: string | null;
   pullRequestNumber: number | null;
   pullRequestUrl: string | null;
+  verifyState: VerifyState | null;
+  /** k of "auto-retry k of n" (0: started by a person). */
+  autoRetry: number;
+  /** n of "auto-retry k of n". */
+  autoRetryLimit: number;
 }
 
 /** Everything the pipeline needs to know about one attempt. */

@@ -1,6 +1,6 @@
 import { sqlExecutorOf, type OnQueued } from "./attempts.js";
 import type { Db } from "./db.js";
-import type { RunView, ThreadView } from "./records.js";
+import type { RunView, ThreadView, VerifySettings } from "./records.js";
 import { toAttemptRecord, toRunRecord, toTaskRecord, toThreadRecord } from "./to-record.js";
 
 export interface NewTask {
@@ -37,9 +37,20 @@ function toRunView(row: RunRow): RunView {
  */
 export async function createRun(
   db: Db,
-  params: { threadId: number; requestedBy: string; baseRef: string; prBase: string; draft: boolean; tasks: NewTask[]; onQueued?: OnQueued | undefined },
+  params: {
+    threadId: number;
+    requestedBy: string;
+    baseRef: string;
+    prBase: string;
+    draft: boolean;
+    verify?: VerifySettings | undefined;
+    /** Default: the column's (10). */
+    maxAttemptsPerTask?: number;
+    tasks: NewTask[];
+    onQueued?: OnQueued | undefined;
+  },
 ): Promise<RunView> {
-  const { threadId, requestedBy, baseRef, prBase, draft, tasks, onQueued } = params;
+  const { threadId, requestedBy, baseRef, prBase, draft, verify, maxAttemptsPerTask, tasks, onQueued } = params;
   return db.$transaction(async (tx) => {
     const row = await tx.run.create({
       data: {
@@ -48,6 +59,8 @@ export async function createRun(
         baseRef,
         prBase,
         draft,
+        verify: verify ? JSON.stringify(verify) : null,
+        ...(maxAttemptsPerTask === undefined ? {} : { maxAttemptsPerTask }),
         state: "active",
         tasks: {
           create: tasks.map((task) => {

@@ -1,6 +1,6 @@
 /** Maps Prisma rows to the store's plain records (BigInt ids become numbers, strings become unions). */
 import type { Attempt, Run, Task, Thread } from "../generated/postgres/client.js";
-import type { AttemptRecord, RunRecord, TaskRecord, ThreadKind, ThreadRecord } from "./records.js";
+import type { AttemptRecord, RunRecord, TaskRecord, ThreadKind, ThreadRecord, VerifySettings, VerifyState } from "./records.js";
 import type { AttemptState, RunState, TaskState, WorkspaceState } from "./transitions.js";
 
 function toNumberOrNull(value: bigint | null): number | null {
@@ -30,6 +30,8 @@ export function toRunRecord(row: Run): RunRecord {
     baseRef: row.baseRef,
     prBase: row.prBase,
     draft: row.draft,
+    verify: row.verify === null ? null : (JSON.parse(row.verify) as VerifySettings),
+    maxAttemptsPerTask: row.maxAttemptsPerTask,
     createdAt: row.createdAt,
     endedAt: row.endedAt,
   };
@@ -53,5 +55,6 @@ export function toAttemptRecord(row: Attempt): AttemptRecord {
     workspaceState: row.workspaceState as WorkspaceState,
     checkRunId: toNumberOrNull(row.checkRunId),
     reportedState: row.reportedState as AttemptState | null,
+    verifyState: row.verifyState as VerifyState | null,
   };
 }

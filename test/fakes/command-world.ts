@@ -23,7 +23,7 @@ import type {
 } from "../../src/commands/request.js";
 import type { AttemptControls, VerbRequest } from "../../src/commands/verb.js";
 import { DEFAULT_REPO_CONFIG, type RepoConfig } from "../../src/config/repo-config.js";
-import type { AgentSpec } from "../../src/config/server-config.js";
+import { DEFAULT_CAPS, type AgentSpec } from "../../src/config/server-config.js";
 import type { AttemptContext, AttemptRecord, ThreadKind, ThreadRecord } from "../../src/store/records.js";
 import { createStore, type Store } from "../../src/store/store.js";
 import { isActive, type AttemptState } from "../../src/store/transitions.js";
@@ -144,7 +144,7 @@ export async function createCommandWorld(): Promise<CommandWorld> {
 
   const deps: RequestDeps = {
     store,
-    config: { agents: AGENTS, defaultAgent: "codex" },
+    config: { agents: AGENTS, defaultAgent: "codex", limits: DEFAULT_CAPS },
     attempts,
     github: () => github,
     log: pino({ level: "silent" }),

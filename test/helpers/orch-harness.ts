@@ -14,7 +14,7 @@ import nock from "nock";
 import { pino } from "pino";
 import { Probot, ProbotOctokit } from "probot";
 import { createApp } from "../../src/app.js";
-import type { AgentSpec, ServerConfig } from "../../src/config/server-config.js";
+import { DEFAULT_CAPS, type AgentSpec, type ServerConfig } from "../../src/config/server-config.js";
 import type { Orch } from "../../src/orch.js";
 import type { Provider } from "../../src/store/db.js";
 import { createStore, type Store } from "../../src/store/store.js";
@@ -105,6 +105,7 @@ export async function startHarness(params: {
     // The fixture agents live in this repository, which may lie under a folder every sandbox hides (/tmp, /root).
     sandbox: { hide: params.hide ?? [], expose: [AGENTS_DIR, ...(params.expose ?? [])] },
     scale: { hostTtlMs: 60_000 },
+    limits: DEFAULT_CAPS,
   };
   const env = { ...process.env, ...params.env };
   const containment = await prepareContainment({ config, env, databaseUrl, cwd });

@@ -64,6 +64,9 @@ export const dispatchVerb = defineVerb<DispatchCommand>({
       baseRef,
       prBase,
       draft: repoConfig.draftPullRequests,
+      // As the default branch says now, within the server's ceiling: a later change of the file does not move this run.
+      maxAttemptsPerTask: Math.min(repoConfig.caps.maxAttemptsPerTask ?? Infinity, config.limits.maxAttemptsPerTask),
+      verify: repoConfig.verify && { ...repoConfig.verify, maxAutoRetries: Math.min(repoConfig.verify.maxAutoRetries, config.limits.maxAutoRetries) },
       tasks: items.map((item) => ({
         key: item.key,
         prompt: promptFor(list.kind === "list" ? taskInstructions(list.context, list.items, item) : command.instructions),

@@ -44,6 +44,7 @@ export async function queueNextAttempt(
   if (result.kind === "refused") {
     return refused(result.previous ? refusalFor(result.previous) : { kind: "no_attempt", task: task.key, waitsFor: task.after });
   }
+  if (result.kind === "capped") return refused({ kind: "cap_reached", cap: result.cap, task: task.key, limit: result.limit });
   attempts.wake();
   attempts.refreshStatus(thread.id);
   const { attempt } = result;

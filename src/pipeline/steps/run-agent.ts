@@ -14,7 +14,7 @@ import { buildFilesSection } from "../prompt.js";
 import type { PipelineDeps } from "../deps.js";
 
 /** Where the agent finds its files, as it sees them. */
-interface AgentPaths {
+export interface AgentPaths {
   home: string;
   ioDir: string;
   promptFile: string;
@@ -123,11 +123,11 @@ async function prepareAttemptFiles(params: { files: AttemptFiles; spec: AgentSpe
   }
 }
 
-function toPaths(files: AttemptFiles): AgentPaths {
+export function toPaths(files: AttemptFiles): AgentPaths {
   return { home: files.homeDir, ioDir: files.ioDir, promptFile: files.promptFile, resultFile: files.resultFile };
 }
 
-async function toRealPaths(files: AttemptFiles): Promise<AgentPaths> {
+export async function toRealPaths(files: AttemptFiles): Promise<AgentPaths> {
   const ioDir = await fs.realpath(files.ioDir);
   return {
     home: await fs.realpath(files.homeDir),
@@ -138,7 +138,7 @@ async function toRealPaths(files: AttemptFiles): Promise<AgentPaths> {
 }
 
 /** `bwrap … -- /abs/program args`, or why the agent cannot run in its sandbox (safe to show on GitHub). */
-function buildSandboxedArgv(params: {
+export function buildSandboxedArgv(params: {
   deps: Pick<PipelineDeps, "config" | "home" | "sandbox" | "cache">;
   files: AttemptFiles;
   worktreePath: string;
