@@ -137,7 +137,7 @@ describe("several hosts on one PostgreSQL", () => {
     expect(c.github.unexpected).toEqual([]);
   }, 180_000);
 
-  it("cancels from the web host: the agent on the worker is killed and the check run ends cancelled", async () => {
+  it("cancels and cleans up from the web host: the agent on the worker is killed, its worktree there removed", async () => {
     const { cluster: c, web } = await prepare({ hosts: [WEB, W1] });
     const attempt = await dispatchOne(c, web, 1, "sleeper");
     expect(attempt.host).toBe(W1.id);
@@ -152,6 +152,15 @@ describe("several hosts on one PostgreSQL", () => {
     await waitFor(() => checkRunOf(c, attempt.id)?.history.at(-1)?.conclusion === "cancelled", "the check run to end cancelled");
     await waitFor(() => c.github.repliesOn(1).some((r) => r.body.includes("cancelled attempt 1 (`sleeper`) of `t1`.")), "the reply");
     expect((await listRemoteBranches(c.remote.barePath)).filter((b) => b.startsWith("orch/"))).toEqual([]);
+
+    // The worktree is on the worker's disk: the web host asks the worker to remove it.
+    const worktree = (await c.store.findAttemptContext(attempt.id))!.attempt.worktreePath!;
+    expect(worktree.startsWith(homeOf(c, W1.id))).toBe(true);
+    expect(fs.existsSync(worktree)).toBe(true);
+    await web.deliver("issue_comment", comment(1, "/orch cleanup"));
+    await waitFor(() => !fs.existsSync(worktree), "the worker to remove the worktree");
+    await waitFor(async () => (await c.store.findAttemptContext(attempt.id))?.attempt.workspaceState === "cleaned", "the workspace to be recorded cleaned");
+    await waitFor(() => c.github.repliesOn(1).some((r) => r.body.includes("Asked the hosts that hold them")), "the cleanup reply");
     expect(c.github.unexpected).toEqual([]);
   }, 90_000);
 
