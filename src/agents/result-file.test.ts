@@ -26,6 +26,14 @@ describe("readResultFile", () => {
     },
     { name: "succeeded without a summary", content: '{"status":"succeeded"}', expected: { status: "succeeded" } },
     {
+      name: "succeeded with its usage",
+      content: '{"status":"succeeded","usage":{"cost_usd":0.42,"input_tokens":1200,"output_tokens":300}}',
+      expected: { status: "succeeded", usage: { costUsd: 0.42, inputTokens: 1200, outputTokens: 300 } },
+    },
+    { name: "a usage with the cost only", content: '{"status":"failed","usage":{"cost_usd":1}}', expected: { status: "failed", usage: { costUsd: 1 } } },
+    { name: "a usage that does not fit, left out", content: '{"status":"failed","usage":{"cost_usd":-5,"input_tokens":"many"}}', expected: { status: "failed" } },
+    { name: "a usage that is not an object, left out", content: '{"status":"failed","usage":"lots"}', expected: { status: "failed" } },
+    {
       name: "failed, pretty-printed, with a BOM and extra keys",
       content: '\uFEFF{\n  "status": "failed",\n  "summary": "tests do not pass",\n  "details": [1, 2]\n}\n',
       expected: { status: "failed", summary: "tests do not pass" },

@@ -1,6 +1,10 @@
 /**
  * Reads the file an agent may write to ORCH_RESULT_FILE:
- *   {"status": "succeeded" | "failed" | "blocked", "summary": "one line for humans"}
+ *   {"status": "succeeded" | "failed" | "blocked", "summary": "one line for humans",
+ *    "usage": {"cost_usd": 0.42, "input_tokens": 1200, "output_tokens": 300}}
+ *
+ * `usage` is optional and each of its fields too; a usage that does not fit
+ * (a negative cost, a string) is left out rather than failing the file.
  *
  * The agent controls this file, and through a prompt injected into an issue so
  * may an attacker, so it is read defensively: a symbolic link is refused (it
@@ -16,7 +20,21 @@ export interface AgentResult {
   status: "succeeded" | "failed" | "blocked";
   /** One line, at most SUMMARY_MAX_CHARS characters, no control characters. */
   summary?: string;
+  /** What the agent says it spent (counted against `max_cost_usd`). */
+  usage?: AgentUsage;
 }
+
+export interface AgentUsage {
+  costUsd?: number;
+  inputTokens?: number;
+  outputTokens?: number;
+}
+
+const count = z.number().int().min(0).max(1e12);
+const usageSchema = z
+  .object({ cost_usd: z.number().min(0).max(100_000).optional(), input_tokens: count.optional(), output_tokens: count.optional() })
+  .optional()
+  .catch(undefined);
 
 /** What the result file said: nothing (no file), something unusable (`reason` says why, fit for GitHub), or a result. */
 export type ResultFileRead =
@@ -32,6 +50,7 @@ const resultSchema = z.object({
     error: 'must be "succeeded", "failed" or "blocked"',
   }),
   summary: z.string({ error: "must be a string" }).optional(),
+  usage: usageSchema,
 });
 
 /**
@@ -61,7 +80,16 @@ export async function readResultFile(path: string): Promise<ResultFileRead> {
   }
 
   const summary = parsed.data.summary === undefined ? undefined : toSummaryLine(parsed.data.summary);
-  return { kind: "reported", result: summary ? { status: parsed.data.status, summary } : { status: parsed.data.status } };
+  const raw = parsed.data.usage;
+  const usage: AgentUsage = {
+    ...(raw?.cost_usd === undefined ? {} : { costUsd: raw.cost_usd }),
+    ...(raw?.input_tokens === undefined ? {} : { inputTokens: raw.input_tokens }),
+    ...(raw?.output_tokens === undefined ? {} : { outputTokens: raw.output_tokens }),
+  };
+  return {
+    kind: "reported",
+    result: { status: parsed.data.status, ...(summary ? { summary } : {}), ...(Object.keys(usage).length ? { usage } : {}) },
+  };
 }
 
 type CappedRead = { kind: "missing" } | { kind: "invalid"; reason: string } | { kind: "text"; text: string };

@@ -4,6 +4,7 @@
  * database is down) are thrown. The words are render/command-replies.ts's.
  */
 import type { AttemptState } from "../store/transitions.js";
+import type { CapReached } from "../store/store.js";
 
 /** An attempt as a reply names it: "attempt 2 (`codex`, failed)". */
 export interface AttemptLabel {
@@ -47,8 +48,8 @@ export type Refusal =
   | { kind: "nothing_active"; runId: number | undefined }
   /** A Reassign button where the server has no other agent. */
   | { kind: "no_other_agent"; task: string }
-  /** A cap stops a new attempt: which cap, its value (what the task has spent is `limit` attempts). */
-  | { kind: "cap_reached"; cap: "max_attempts_per_task"; task: string; limit: number }
+  /** A cap of the run stops a new attempt: which, and what was spent. */
+  | { kind: "cap_reached"; task: string; reached: CapReached }
   /** A dispatch whose task list cannot run (a cycle, an unknown key, too many items…); `problem` says what and how to fix it. */
   | { kind: "bad_task_list"; problem: string };
 

@@ -17,6 +17,8 @@
  *       timeout: 15m
  *       max_auto_retries: 2          # a failed verify starts the next attempt by itself, this often per task
  *     max_attempts_per_task: 5       # caps: lower than the server's `limits`, never higher
+ *     run_timeout: 2h                # wall clock for a whole run
+ *     max_cost_usd: 5                # what a run's attempts may report spending
  *
  * Probot reads it from the default branch, so a pull request cannot change
  * what its own attempts are verified with.
@@ -26,7 +28,7 @@ import type { RepositoryPermission } from "../commands/request.js";
 import { MINUTE, SECOND, HOUR } from "../duration.js";
 import type { VerifySettings } from "../store/records.js";
 import { buildConfigIssues, type ConfigIssue } from "./config-issues.js";
-import { duration, integerBetween } from "./value-schemas.js";
+import { dollars, duration, integerBetween } from "./value-schemas.js";
 
 export interface RepoConfig {
   /** Undefined: the server's default agent. */
@@ -40,7 +42,7 @@ export interface RepoConfig {
   /** Undefined: no verify. `maxAutoRetries` as the file says; the server's ceiling applies at dispatch. */
   verify?: VerifySettings;
   /** The repository's own caps; each is lowered to the server's ceiling where it is higher. */
-  caps: { maxAttemptsPerTask?: number };
+  caps: { maxAttemptsPerTask?: number; runTimeoutMs?: number; maxCostUsd?: number };
 }
 
 export const DEFAULT_VERIFY_TIMEOUT_MS = 15 * MINUTE;
@@ -81,6 +83,8 @@ const schema = z.strictObject({
     })
     .optional(),
   max_attempts_per_task: integerBetween(1, 100).optional(),
+  run_timeout: duration({ minMs: SECOND, maxMs: 7 * 24 * HOUR }).optional(),
+  max_cost_usd: dollars().optional(),
 });
 
 export type RepoConfigResult = { config: RepoConfig; problems: string[] };
@@ -121,7 +125,11 @@ export function parseRepoConfig(raw: unknown, serverAgents: readonly string[]): 
       ...(data.verify
         ? { verify: { run: data.verify.run, timeoutMs: data.verify.timeout ?? DEFAULT_VERIFY_TIMEOUT_MS, maxAutoRetries: data.verify.max_auto_retries ?? 0 } }
         : {}),
-      caps: data.max_attempts_per_task === undefined ? {} : { maxAttemptsPerTask: data.max_attempts_per_task },
+      caps: {
+        ...(data.max_attempts_per_task === undefined ? {} : { maxAttemptsPerTask: data.max_attempts_per_task }),
+        ...(data.run_timeout === undefined ? {} : { runTimeoutMs: data.run_timeout }),
+        ...(data.max_cost_usd === undefined ? {} : { maxCostUsd: data.max_cost_usd }),
+      },
     },
     problems: [],
   };
@@ -134,6 +142,6 @@ export function renderRepoConfigProblems(problems: readonly string[]): string {
     "",
     ...problems.map((problem) => `- ${problem}`),
     "",
-    "Valid keys: `default_agent`, `min_permission` (read, triage, write, maintain, admin), `labels.dispatch`, `labels.cancel`, `draft_pull_requests` (true/false), `cleanup_on_close` (true/false), `task_lists` (true/false), `verify.run`, `verify.timeout`, `verify.max_auto_retries` (0–10), `max_attempts_per_task` (1–100).",
+    "Valid keys: `default_agent`, `min_permission` (read, triage, write, maintain, admin), `labels.dispatch`, `labels.cancel`, `draft_pull_requests` (true/false), `cleanup_on_close` (true/false), `task_lists` (true/false), `verify.run`, `verify.timeout`, `verify.max_auto_retries` (0–10), `max_attempts_per_task` (1–100), `run_timeout` (a duration), `max_cost_usd` (US dollars).",
   ].join("\n");
 }

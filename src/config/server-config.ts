@@ -24,7 +24,7 @@ import { agentSchema, whyAgentNameIsInvalid } from "./agent-schema.js";
 import { ConfigError } from "./config-error.js";
 import { buildConfigIssues, describeValue, formatPath, structuralErrors, type ConfigIssue } from "./config-issues.js";
 import { readYaml } from "./read-yaml.js";
-import { duration, integerBetween, pathListSchema, text } from "./value-schemas.js";
+import { dollars, duration, integerBetween, pathListSchema, text } from "./value-schemas.js";
 
 /** One entry of the agent registry, as the runner needs it. */
 export interface AgentSpec {
@@ -88,6 +88,10 @@ export interface Caps {
   maxAttemptsPerTask: number;
   /** New attempts orch starts by itself after a failed verify, per task. */
   maxAutoRetries: number;
+  /** Wall clock one run may take; undefined: no cap. */
+  runTimeoutMs?: number;
+  /** What one run's attempts' reported usage may add up to, in US dollars; undefined: no cap. */
+  maxCostUsd?: number;
 }
 
 export const DEFAULT_AGENT_TIMEOUT_MS = 30 * MINUTE;
@@ -127,6 +131,8 @@ const scaleSchema = z.strictObject({
 const limitsSchema = z.strictObject({
   max_attempts_per_task: integerBetween(1, 100).optional(),
   max_auto_retries: integerBetween(0, 10).optional(),
+  run_timeout: duration({ minMs: SECOND, maxMs: 7 * 24 * 60 * MINUTE }).optional(),
+  max_cost_usd: dollars().optional(),
 });
 
 const serverConfigSchema = z.strictObject({
@@ -238,6 +244,8 @@ function toServerConfig(raw: RawServerConfig): ServerConfig {
     limits: {
       maxAttemptsPerTask: raw.limits?.max_attempts_per_task ?? DEFAULT_CAPS.maxAttemptsPerTask,
       maxAutoRetries: raw.limits?.max_auto_retries ?? DEFAULT_CAPS.maxAutoRetries,
+      ...(raw.limits?.run_timeout === undefined ? {} : { runTimeoutMs: raw.limits.run_timeout }),
+      ...(raw.limits?.max_cost_usd === undefined ? {} : { maxCostUsd: raw.limits.max_cost_usd }),
     },
   };
 }

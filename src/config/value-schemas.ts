@@ -36,6 +36,17 @@ export function integerBetween(min: number, max: number) {
   });
 }
 
+/** An amount in US dollars, more than 0 and at most 100,000 (`max_cost_usd: 5` or `2.50`). */
+export function dollars() {
+  return z.unknown().transform((value, ctx): number => {
+    if (typeof value !== "number" || !Number.isFinite(value) || value <= 0 || value > 100_000) {
+      ctx.addIssue(`expected an amount in US dollars above 0, like 5 or 2.50; got ${describeValue(value)}`);
+      return z.NEVER;
+    }
+    return value;
+  });
+}
+
 /** A non-blank string on one line; `what` names it in messages ("a name"). */
 export function text(what: string) {
   return z.unknown().transform((value, ctx): string => {

@@ -34,6 +34,7 @@ import type { CancelReason } from "./scheduler.js";
 import { checkWork, commitWork, discardWork, openPullRequest, pushWork, unpushWork } from "./steps/collect-work.js";
 import { DependencyConflict, prepareWorkspace } from "./steps/prepare-workspace.js";
 import { runVerify, type VerifyOutcome } from "./steps/run-verify.js";
+import { formatConfigDuration } from "../duration.js";
 import { buildRetryPrompt } from "./prompt.js";
 import { runAgent, type AgentRun } from "./steps/run-agent.js";
 
@@ -64,7 +65,13 @@ export async function runAttempt(deps: PipelineDeps, claimed: AttemptContext, si
   /** Set when the repository's verify ran on the change and did not pass: the next attempt's feedback. */
   let verifyFailure: VerifyOutcome | undefined;
 
+  /** When the run's run_timeout ends it (undefined: no such cap). */
+  const runDeadline = context.run.runTimeoutMs === null ? undefined : context.run.createdAt.getTime() + context.run.runTimeoutMs;
+  const runTimedOut = (): Ending => ({ outcome: { state: "timed_out", summary: runTimeoutSummary(context.run) }, exitCode: null });
+
   const ending = await (async (): Promise<Ending> => {
+    // A run past its run_timeout starts nothing more.
+    if (runDeadline !== undefined && Date.now() >= runDeadline) return runTimedOut();
     // 1. Prepare the workspace.
     const token = await getToken();
     const { worktreePath, baseSha } = await prepareWorkspace(deps, { context, token });
@@ -79,12 +86,14 @@ export async function runAttempt(deps: PipelineDeps, claimed: AttemptContext, si
     step = "run the agent";
     const agentRun: AgentRun = signal.aborted
       ? { exit: { reason: "cancelled", durationMs: 0 }, result: { kind: "missing" } }
-      : await runAgent(deps, { context, worktreePath, signal });
+      : await runAgent(deps, { context, worktreePath, signal, ...(runDeadline === undefined ? {} : { deadline: runDeadline }) });
     const { exit } = agentRun;
     const exitCode = exit.reason === "exited" ? exit.exitCode : null;
     const result = await redactResult(agentRun.result);
+    await recordUsage(result);
     // A cancel that came after the agent exited still ends the attempt.
     if (signal.aborted || exit.reason === "cancelled") return cancelled();
+    if (exit.reason === "timed_out" && runDeadline !== undefined && Date.now() >= runDeadline) return runTimedOut();
     // A timed-out agent's half-done work is not pushed; neither is a failed start's.
     if (exit.reason !== "exited") return { outcome: decideOutcome({ exit, result, hasChanges: false }), exitCode };
 
@@ -168,7 +177,7 @@ export async function runAttempt(deps: PipelineDeps, claimed: AttemptContext, si
 
   // 5. Record the outcome, then report it.
   if (ending.leaseLost) return releaseLostAttempt();
-  const autoRetry = verifyFailure ? planAutoRetry(context) : undefined;
+  const autoRetry = verifyFailure ? planAutoRetry(context, await store.spentOn(context.run.id)) : undefined;
   const summary = await redactor.redact(ending.outcome.summary + (autoRetry?.note ?? ""));
   const moved = await store.transitionAttempt({
     attemptId: context.attempt.id,
@@ -204,6 +213,15 @@ export async function runAttempt(deps: PipelineDeps, claimed: AttemptContext, si
       .removeWorktree({ owner: context.thread.owner, repo: context.thread.repo, path: worktreePath })
       .then(() => store.transitionWorkspace({ attemptId: context.attempt.id, to: "cleaned" }))
       .catch((error: unknown) => log.warn({ err: error }, "could not remove the worktree of a lost attempt"));
+  }
+
+  /** What the agent said it spent, recorded at once: the run's max_cost_usd counts it. */
+  async function recordUsage(result: AgentRun["result"]): Promise<void> {
+    const usage = result.kind === "reported" ? result.result.usage : undefined;
+    if (!usage) return;
+    const progress = { costUsd: usage.costUsd ?? null, inputTokens: usage.inputTokens ?? null, outputTokens: usage.outputTokens ?? null };
+    await store.updateAttempt({ attemptId: context.attempt.id, progress });
+    context = { ...context, attempt: { ...context.attempt, ...progress } };
   }
 
   /** Attempt n+1 after a failed verify, started by orch with the failure's tail as feedback. */
@@ -260,7 +278,7 @@ export async function runAttempt(deps: PipelineDeps, claimed: AttemptContext, si
  * task's chain of auto-retries is under `verify.max_auto_retries` and the task
  * under `max_attempts_per_task`. The note ends the summary either way.
  */
-function planAutoRetry(context: AttemptContext): { next?: { number: number; limit: number }; note: string } | undefined {
+function planAutoRetry(context: AttemptContext, spentUsd: number): { next?: { number: number; limit: number }; note: string } | undefined {
   const { attempt, run } = context;
   const limit = run.verify?.maxAutoRetries ?? 0;
   if (limit === 0) return { note: "; `/orch retry` to try again" };
@@ -268,8 +286,19 @@ function planAutoRetry(context: AttemptContext): { next?: { number: number; limi
   if (attempt.number >= run.maxAttemptsPerTask) {
     return { note: `; no auto-retry: the task has had ${attempt.number} attempts, as many as max_attempts_per_task (${run.maxAttemptsPerTask}) allows` };
   }
+  if (run.maxCostUsd !== null && spentUsd >= run.maxCostUsd) {
+    return { note: `; no auto-retry: the run's attempts have reported $${spentUsd.toFixed(2)} of usage, and max_cost_usd is $${run.maxCostUsd.toFixed(2)}` };
+  }
+  if (run.runTimeoutMs !== null && Date.now() >= run.createdAt.getTime() + run.runTimeoutMs) {
+    return { note: `; no auto-retry: the run's run_timeout (${formatConfigDuration(run.runTimeoutMs)}) has passed` };
+  }
   const next = { number: attempt.autoRetry + 1, limit };
   return { next, note: `; orch starts auto-retry ${next.number} of ${limit}` };
+}
+
+function runTimeoutSummary(run: AttemptContext["run"]): string {
+  const started = `${run.createdAt.toISOString().slice(0, 16).replace("T", " ")} UTC`;
+  return `run_timeout (${formatConfigDuration(run.runTimeoutMs ?? 0)}) reached: the run started at ${started}, so this attempt was stopped. \`/orch dispatch\` starts a new run.`;
 }
 
 function cancelledOutcome(signal: AbortSignal): Outcome {

@@ -36,6 +36,12 @@ const conclusionOf: Record<Exclude<AttemptState, "queued" | "running">, CheckCon
   lost: "failure",
 };
 
+/** "$0.42 · 1,200 in / 300 out tokens", from what the agent reported; "" when it reported none. */
+export function renderUsage(usage: { costUsd: number | null; inputTokens: number | null; outputTokens: number | null }): string {
+  const tokens = [usage.inputTokens !== null ? `${usage.inputTokens.toLocaleString("en-US")} in` : undefined, usage.outputTokens !== null ? `${usage.outputTokens.toLocaleString("en-US")} out` : undefined].filter(Boolean);
+  return [usage.costUsd !== null ? `$${usage.costUsd.toFixed(2)}` : undefined, tokens.length ? `${tokens.join(" / ")} tokens` : undefined].filter(Boolean).join(" · ");
+}
+
 const verifyLabel: Record<VerifyState, string> = { passed: "✅ passed", failed: "❌ failed", timed_out: "⌛ timed out" };
 
 function renderText(logTail: string, verifyTail: string | undefined): string {
@@ -66,6 +72,7 @@ export function renderCheckRun(params: {
     `**Agent:** ${inlineCode(attempt.agent)} · **Branch:** ${inlineCode(attempt.branch)} · **Duration:** ${duration}`,
     attempt.autoRetry > 0 ? `**Auto-retry ${attempt.autoRetry} of ${attempt.autoRetryLimit}:** orch started it after the previous attempt's verify failed` : undefined,
     attempt.verifyState !== null ? `**Verify:** ${verifyLabel[attempt.verifyState]}` : undefined,
+    renderUsage(attempt) ? `**Usage:** ${renderUsage(attempt)}` : undefined,
     attempt.pullRequestNumber !== null ? `**Pull request:** #${attempt.pullRequestNumber}` : undefined,
     attempt.summary ? `**Summary:** ${escapeInline(attempt.summary, 500)}` : undefined,
     `Requested by @${attempt.requestedBy} on ${context.thread.url}`,

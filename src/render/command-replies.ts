@@ -5,6 +5,8 @@
  */
 import type { AgentListing, AttemptLabel, CommandOutcome, Notice, Refusal } from "../commands/outcome.js";
 import type { AttemptState } from "../store/transitions.js";
+import type { CapReached } from "../store/store.js";
+import { formatConfigDuration } from "../duration.js";
 
 const STATE_WORDS: Record<AttemptState, string> = {
   queued: "queued",
@@ -18,6 +20,21 @@ const STATE_WORDS: Record<AttemptState, string> = {
 };
 
 /** "attempt 2 (`codex`, failed)". */
+const HOW_TO_GO_ON =
+  "To go on, `/orch dispatch` a new run (it starts counting again), or ask the operator (server `limits:`) or the repository (`.github/orch.yml`) for a higher cap.";
+
+/** "`t1` has had 5 attempts, as many as `max_attempts_per_task` (5) allows," and the like. */
+export function describeCap(task: string, reached: CapReached): string {
+  switch (reached.cap) {
+    case "max_attempts_per_task":
+      return `\`${task}\` has had ${reached.limit === 1 ? "1 attempt" : `${reached.limit} attempts`}, as many as \`max_attempts_per_task\` (${reached.limit}) allows,`;
+    case "max_cost_usd":
+      return `this run's attempts have reported $${reached.spentUsd.toFixed(2)} of usage, and \`max_cost_usd\` is $${reached.limit.toFixed(2)},`;
+    case "run_timeout":
+      return `this run started at ${reached.startedAt.toISOString().slice(0, 16).replace("T", " ")} UTC and \`run_timeout\` (${formatConfigDuration(reached.limitMs)}) has passed,`;
+  }
+}
+
 export function describeAttempt(attempt: AttemptLabel): string {
   return `attempt ${attempt.number} (\`${attempt.agent}\`, ${STATE_WORDS[attempt.state]})`;
 }
@@ -92,10 +109,7 @@ export function renderRefusal(refusal: Refusal): string {
     case "no_other_agent":
       return `\`${refusal.task}\` cannot be reassigned: this server has no other agent.`;
     case "cap_reached":
-      return (
-        `\`${refusal.task}\` has had ${refusal.limit === 1 ? "1 attempt" : `${refusal.limit} attempts`}, as many as \`max_attempts_per_task\` (${refusal.limit}) allows, so no new attempt was started. ` +
-        "To go on, `/orch dispatch` a new run (it starts counting again), or ask the operator (server `limits:`) or the repository (`.github/orch.yml`) for a higher cap."
-      );
+      return `${describeCap(refusal.task, refusal.reached)} so no new attempt was started. ${HOW_TO_GO_ON}`;
     case "bad_task_list":
       return `the task list in your instructions cannot run, so nothing was started: ${refusal.problem}`;
   }

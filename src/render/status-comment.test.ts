@@ -31,6 +31,9 @@ function attempt(overrides: Partial<AttemptRecord>): AttemptRecord {
     verifyState: null,
     autoRetry: 0,
     autoRetryLimit: 0,
+    costUsd: null,
+    inputTokens: null,
+    outputTokens: null,
     queuedAt: minutesAgo(10),
     startedAt: minutesAgo(10),
     endedAt: null,
@@ -43,7 +46,7 @@ function attempt(overrides: Partial<AttemptRecord>): AttemptRecord {
 }
 
 function run(id: number, tasks: RunView["tasks"], state: RunView["state"] = "active"): RunView {
-  return { id, threadId: 1, state, requestedBy: "octocat", baseRef: "refs/heads/main", prBase: "main", draft: true, verify: null, maxAttemptsPerTask: 10, createdAt: now, endedAt: null, tasks };
+  return { id, threadId: 1, state, requestedBy: "octocat", baseRef: "refs/heads/main", prBase: "main", draft: true, verify: null, maxAttemptsPerTask: 10, runTimeoutMs: null, maxCostUsd: null, createdAt: now, endedAt: null, tasks };
 }
 
 const thread: ThreadView["thread"] = {

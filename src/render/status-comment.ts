@@ -73,8 +73,10 @@ function renderNextCommands(run: RunView, nextVerbs: NextVerbs): string | undefi
 
 /** `nextVerbs` for the latest run only: only its commands can be typed (TASK names a task of the latest run). */
 function renderRun(run: RunView, now: Date, nextVerbs: NextVerbs | undefined): string {
+  const costs = run.tasks.flatMap((task) => task.attempts.flatMap((attempt) => (attempt.costUsd === null ? [] : [attempt.costUsd])));
+  const spent = costs.length ? ` · usage $${costs.reduce((a, b) => a + b, 0).toFixed(2)}${run.maxCostUsd !== null ? ` of $${run.maxCostUsd.toFixed(2)}` : ""}` : "";
   const lines = [
-    `**Run ${run.id}** · ${run.state} · requested by @${run.requestedBy}`,
+    `**Run ${run.id}** · ${run.state} · requested by @${run.requestedBy}${spent}`,
     "",
     "| task | attempt | agent | state | branch / PR | duration |",
     "| --- | --- | --- | --- | --- | --- |",

@@ -31,6 +31,9 @@ export type AttemptProgress = Partial<
     | "pullRequestNumber"
     | "pullRequestUrl"
     | "verifyState"
+    | "costUsd"
+    | "inputTokens"
+    | "outputTokens"
   >
 >;
 
@@ -163,8 +166,8 @@ export async function transitionWorkspace(
 export type NextAttemptResult =
   | { kind: "created"; attempt: AttemptRecord; previous: AttemptRecord }
   | { kind: "refused"; previous: AttemptRecord | undefined }
-  /** The task has had as many attempts as its run allows (`limit`). */
-  | { kind: "capped"; cap: "max_attempts_per_task"; limit: number; previous: AttemptRecord };
+  /** A cap of its run stops it: which, and what was spent. */
+  | ({ kind: "capped"; previous: AttemptRecord } & CapReached);
 
 /**
  * Queues attempt n+1 of a task when its latest attempt n is in one of
@@ -195,10 +198,12 @@ export async function createNextAttempt(
       if (!latest || !allowedFrom.includes(latest.state as AttemptState)) {
         return { kind: "refused", previous: latest ? toAttemptRecord(latest) : undefined } as const;
       }
-      const { run } = await tx.task.findUniqueOrThrow({ where: { id: taskId }, select: { run: { select: { maxAttemptsPerTask: true } } } });
-      if (latest.number >= run.maxAttemptsPerTask) {
-        return { kind: "capped", cap: "max_attempts_per_task", limit: run.maxAttemptsPerTask, previous: toAttemptRecord(latest) } as const;
-      }
+      const { run } = await tx.task.findUniqueOrThrow({
+        where: { id: taskId },
+        select: { run: { select: { id: true, createdAt: true, maxAttemptsPerTask: true, runTimeoutMs: true, maxCostUsd: true } } },
+      });
+      const cap = await findCapReached(tx, { run, attemptNumber: latest.number });
+      if (cap) return { kind: "capped", ...cap, previous: toAttemptRecord(latest) } as const;
       const number = latest.number + 1;
       const created = await tx.attempt.create({
         data: {
@@ -222,6 +227,34 @@ export async function createNextAttempt(
     const latest = await db.attempt.findFirst({ where: { taskId }, orderBy: { number: "desc" } });
     return { kind: "refused", previous: latest ? toAttemptRecord(latest) : undefined };
   }
+}
+
+/** What a run's caps say about one more attempt: the first cap it would pass, with what was spent. */
+export type CapReached =
+  | { cap: "max_attempts_per_task"; limit: number }
+  | { cap: "max_cost_usd"; limit: number; spentUsd: number }
+  | { cap: "run_timeout"; limitMs: number; startedAt: Date };
+
+async function findCapReached(
+  tx: Prisma.TransactionClient,
+  params: { run: { id: number; createdAt: Date; maxAttemptsPerTask: number; runTimeoutMs: number | null; maxCostUsd: number | null }; attemptNumber: number },
+): Promise<CapReached | undefined> {
+  const { run, attemptNumber } = params;
+  if (attemptNumber >= run.maxAttemptsPerTask) return { cap: "max_attempts_per_task", limit: run.maxAttemptsPerTask };
+  if (run.runTimeoutMs !== null && Date.now() - run.createdAt.getTime() >= run.runTimeoutMs) {
+    return { cap: "run_timeout", limitMs: run.runTimeoutMs, startedAt: run.createdAt };
+  }
+  if (run.maxCostUsd !== null) {
+    const spentUsd = await spentOn(tx, run.id);
+    if (spentUsd >= run.maxCostUsd) return { cap: "max_cost_usd", limit: run.maxCostUsd, spentUsd };
+  }
+  return undefined;
+}
+
+/** The usage a run's attempts reported, in US dollars. */
+export async function spentOn(db: Prisma.TransactionClient | Db, runId: number): Promise<number> {
+  const { _sum } = await db.attempt.aggregate({ where: { task: { runId } }, _sum: { costUsd: true } });
+  return _sum.costUsd ?? 0;
 }
 
 /** Serialises slot claims across processes on PostgreSQL; SQLite transactions are serial already. */

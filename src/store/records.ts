@@ -32,6 +32,10 @@ export interface RunRecord {
   verify: VerifySettings | null;
   /** Attempts each of its tasks may have (caps). */
   maxAttemptsPerTask: number;
+  /** Wall clock the whole run may take from createdAt; null: no cap. */
+  runTimeoutMs: number | null;
+  /** What its attempts' reported usage may add up to, in US dollars; null: no cap. */
+  maxCostUsd: number | null;
   createdAt: Date;
   endedAt: Date | null;
 }
@@ -98,6 +102,10 @@ export interface AttemptRecord {
   autoRetry: number;
   /** n of "auto-retry k of n". */
   autoRetryLimit: number;
+  /** Usage the agent reported in its result file; null: none reported. */
+  costUsd: number | null;
+  inputTokens: number | null;
+  outputTokens: number | null;
 }
 
 /** Everything the pipeline needs to know about one attempt. */

@@ -46,11 +46,13 @@ export async function createRun(
     verify?: VerifySettings | undefined;
     /** Default: the column's (10). */
     maxAttemptsPerTask?: number;
+    runTimeoutMs?: number | undefined;
+    maxCostUsd?: number | undefined;
     tasks: NewTask[];
     onQueued?: OnQueued | undefined;
   },
 ): Promise<RunView> {
-  const { threadId, requestedBy, baseRef, prBase, draft, verify, maxAttemptsPerTask, tasks, onQueued } = params;
+  const { threadId, requestedBy, baseRef, prBase, draft, verify, maxAttemptsPerTask, runTimeoutMs, maxCostUsd, tasks, onQueued } = params;
   return db.$transaction(async (tx) => {
     const row = await tx.run.create({
       data: {
@@ -61,6 +63,8 @@ export async function createRun(
         draft,
         verify: verify ? JSON.stringify(verify) : null,
         ...(maxAttemptsPerTask === undefined ? {} : { maxAttemptsPerTask }),
+        runTimeoutMs: runTimeoutMs ?? null,
+        maxCostUsd: maxCostUsd ?? null,
         state: "active",
         tasks: {
           create: tasks.map((task) => {

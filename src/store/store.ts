@@ -37,6 +37,7 @@ export function createStore(params: { db: Db; provider: Provider; onQueued?: att
     transitionWorkspace: bind(attempts.transitionWorkspace),
     createNextAttempt: (p: Omit<Parameters<typeof attempts.createNextAttempt>[1], "onQueued">) => attempts.createNextAttempt(db, { ...p, onQueued }),
     countQueued: bind(attempts.countQueued),
+    spentOn: bind(attempts.spentOn),
     startReadyTasks: (p: Omit<Parameters<typeof taskGraph.startReadyTasks>[1], "onQueued">) => taskGraph.startReadyTasks(db, { ...p, onQueued }),
     claimNextQueued: (p: Omit<Parameters<typeof attempts.claimNextQueued>[1], "provider">) =>
       attempts.claimNextQueued(db, { ...p, provider }),
@@ -54,6 +55,6 @@ export function createStore(params: { db: Db; provider: Provider; onQueued?: att
 }
 
 export type Store = ReturnType<typeof createStore>;
-export type { ConcurrencyLimits, AttemptProgress, NextAttemptResult, OnQueued, SqlExecutor } from "./attempts.js";
+export type { ConcurrencyLimits, AttemptProgress, CapReached, NextAttemptResult, OnQueued, SqlExecutor } from "./attempts.js";
 export type { HostRecord, HostRole } from "./hosts.js";
 export type { NewTask } from "./runs.js";

@@ -32,6 +32,8 @@ export function toRunRecord(row: Run): RunRecord {
     draft: row.draft,
     verify: row.verify === null ? null : (JSON.parse(row.verify) as VerifySettings),
     maxAttemptsPerTask: row.maxAttemptsPerTask,
+    runTimeoutMs: row.runTimeoutMs,
+    maxCostUsd: row.maxCostUsd,
     createdAt: row.createdAt,
     endedAt: row.endedAt,
   };

@@ -20,7 +20,9 @@ afterEach(async () => {
 });
 
 async function start(repoConfig: string): Promise<Harness> {
-  harness = await startHarness({ agents: { fixer: fixtureAgent("verify-aware.sh"), failer: fixtureAgent("fail.sh") } });
+  harness = await startHarness({
+    agents: { fixer: fixtureAgent("verify-aware.sh"), failer: fixtureAgent("fail.sh"), costly: fixtureAgent("costly.sh"), sleeper: fixtureAgent("sleep.sh") },
+  });
   harness.github.repoConfig = repoConfig;
   return harness;
 }
@@ -96,5 +98,35 @@ describe("caps", () => {
     expect(h.github.repliesOn(10).at(-1)!.body).toContain(
       "`t1` has had 1 attempt, as many as `max_attempts_per_task` (1) allows, so no new attempt was started. To go on, `/orch dispatch` a new run",
     );
+  });
+
+  it("counts the usage agents report against max_cost_usd, shows it, and refuses the retry that would pass it", async () => {
+    const h = await start("max_cost_usd: 1");
+    await comment(h, 11, "/orch dispatch costly");
+    await comment(h, 11, "/orch retry");
+    const attempts = (await runOf(h, 11)).tasks[0]!.attempts;
+    expect(attempts.map((a) => [a.state, a.costUsd, a.inputTokens, a.outputTokens])).toEqual([
+      ["failed", 0.6, 1200, 300],
+      ["failed", 0.6, 1200, 300],
+    ]);
+    await comment(h, 11, "/orch retry");
+    expect((await runOf(h, 11)).tasks[0]!.attempts).toHaveLength(2);
+    expect(h.github.repliesOn(11).at(-1)!.body).toContain(
+      "this run's attempts have reported $1.20 of usage, and `max_cost_usd` is $1.00, so no new attempt was started.",
+    );
+    const checkRun = h.github.checkRuns.find((run) => run.external_id === String(attempts[0]!.id))!;
+    expect(checkRun.output?.summary).toContain("**Usage:** $0.60 · 1,200 in / 300 out tokens");
+    expect(h.github.statusCommentsOn(11)[0]!.body).toContain("· usage $1.20 of $1.00");
+  });
+
+  it("stops an attempt at the run's run_timeout, and refuses a retry after it", async () => {
+    const h = await start("run_timeout: 2s");
+    await comment(h, 12, "/orch dispatch sleeper");
+    const [attempt] = (await runOf(h, 12)).tasks[0]!.attempts;
+    expect(attempt!.state).toBe("timed_out");
+    expect(attempt!.summary).toMatch(/^run_timeout \(2s\) reached: the run started at \d{4}-\d\d-\d\d \d\d:\d\d UTC, so this attempt was stopped\./);
+    await comment(h, 12, "/orch retry");
+    expect((await runOf(h, 12)).tasks[0]!.attempts).toHaveLength(1);
+    expect(h.github.repliesOn(12).at(-1)!.body).toContain("and `run_timeout` (2s) has passed, so no new attempt was started.");
   });
 });

@@ -66,6 +66,8 @@ export const dispatchVerb = defineVerb<DispatchCommand>({
       draft: repoConfig.draftPullRequests,
       // As the default branch says now, within the server's ceiling: a later change of the file does not move this run.
       maxAttemptsPerTask: Math.min(repoConfig.caps.maxAttemptsPerTask ?? Infinity, config.limits.maxAttemptsPerTask),
+      runTimeoutMs: lowest(repoConfig.caps.runTimeoutMs, config.limits.runTimeoutMs),
+      maxCostUsd: lowest(repoConfig.caps.maxCostUsd, config.limits.maxCostUsd),
       verify: repoConfig.verify && { ...repoConfig.verify, maxAutoRetries: Math.min(repoConfig.verify.maxAutoRetries, config.limits.maxAutoRetries) },
       tasks: items.map((item) => ({
         key: item.key,
@@ -80,6 +82,12 @@ export const dispatchVerb = defineVerb<DispatchCommand>({
     return silent;
   },
 });
+
+/** The lower of a repository's cap and the server's ceiling; undefined when neither sets one. */
+function lowest(repository: number | undefined, server: number | undefined): number | undefined {
+  if (repository === undefined) return server;
+  return server === undefined ? repository : Math.min(repository, server);
+}
 
 /** One task's instructions in a list: the shared context, its own item, and the whole plan so it does only its part. */
 function taskInstructions(context: string, items: readonly TaskListItem[], item: TaskListItem): string {

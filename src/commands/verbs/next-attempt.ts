@@ -44,7 +44,10 @@ export async function queueNextAttempt(
   if (result.kind === "refused") {
     return refused(result.previous ? refusalFor(result.previous) : { kind: "no_attempt", task: task.key, waitsFor: task.after });
   }
-  if (result.kind === "capped") return refused({ kind: "cap_reached", cap: result.cap, task: task.key, limit: result.limit });
+  if (result.kind === "capped") {
+    const { kind: _, previous: __, ...reached } = result;
+    return refused({ kind: "cap_reached", task: task.key, reached });
+  }
   attempts.wake();
   attempts.refreshStatus(thread.id);
   const { attempt } = result;

@@ -37,7 +37,7 @@ export interface AgentRun {
  */
 export async function runAgent(
   deps: Pick<PipelineDeps, "config" | "home" | "env" | "store" | "sandbox" | "redactor" | "cache">,
-  params: { context: AttemptContext; worktreePath: string; signal: AbortSignal },
+  params: { context: AttemptContext; worktreePath: string; signal: AbortSignal; /** Epoch ms: the run's run_timeout; the agent gets no longer. */ deadline?: number },
 ): Promise<AgentRun> {
   const { config, home, env, store, redactor } = deps;
   const { context, worktreePath, signal } = params;
@@ -86,7 +86,7 @@ export async function runAgent(
     env: agentEnv,
     logFile: files.logFile,
     redact: (text) => redactor.redact(text),
-    timeoutMs: spec.timeoutMs,
+    timeoutMs: params.deadline === undefined ? spec.timeoutMs : Math.max(1, Math.min(spec.timeoutMs, params.deadline - Date.now())),
     ...(spec.idleTimeoutMs === undefined ? {} : { idleTimeoutMs: spec.idleTimeoutMs }),
     killGraceMs: config.killGraceMs,
     signal,
