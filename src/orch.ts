@@ -25,6 +25,7 @@ import { cleanupAttempt } from "./pipeline/cleanup-attempt.js";
 import type { PipelineDeps, SandboxSettings } from "./pipeline/deps.js";
 import type { ThreadAddress, ThreadGitHub } from "./pipeline/ports.js";
 import { recoverLostAttempts, reconcileReports } from "./pipeline/recover.js";
+import { reverifyAttempt } from "./pipeline/reverify-attempt.js";
 import { runAttempt } from "./pipeline/run-attempt.js";
 import { Scheduler } from "./pipeline/scheduler.js";
 import { HostLease } from "./pipeline/host-lease.js";
@@ -118,6 +119,7 @@ export class Orch {
       cancel: (context, reason) => cancelAttempt({ store, reporter, scheduler, host, route }, { context, reason }),
       whenSettled: (attemptId) => scheduler.whenSettled(attemptId),
       cleanup: (context) => cleanupAttempt({ store, cache: this.cache, reporter, host, route }, { context }),
+      verify: (context) => reverifyAttempt({ ...pipeline, host, route, background }, { context }),
       refreshStatus: (threadId) => reporter.refreshStatus(threadId),
       refreshStatusNow: (threadId) => reporter.refreshStatusNow(threadId),
     };
@@ -164,6 +166,8 @@ export class Orch {
               // Here, the attempt is ours: no routing further.
               if (message.kind === "cancel") {
                 await cancelAttempt({ store, reporter, scheduler, host, route: async () => false }, { context, reason: message });
+              } else if (message.kind === "verify") {
+                await reverifyAttempt({ ...this.pipeline, host, background: this.background }, { context });
               } else {
                 await cleanupAttempt({ store, cache, reporter }, { context });
               }

@@ -50,12 +50,18 @@ export type Refusal =
   | { kind: "no_other_agent"; task: string }
   /** A cap of the run stops a new attempt: which, and what was spent. */
   | { kind: "cap_reached"; task: string; reached: CapReached }
+  /** verify on a run dispatched without a verify command. */
+  | { kind: "no_verify"; runId: number }
+  /** verify on an attempt still running, or whose worktree is gone. */
+  | { kind: "cannot_verify"; task: string; number: number; why: "active" | "no_worktree" }
   /** A dispatch whose task list cannot run (a cycle, an unknown key, too many items…); `problem` says what and how to fix it. */
   | { kind: "bad_task_list"; problem: string };
 
 export type Notice =
   | { kind: "queued_attempt"; task: string; number: number; agent: string; branch: string; withFeedback: boolean }
   | { kind: "cancelled_attempt"; task: string; number: number; agent: string }
+  /** verify runs again on that attempt (on `host`, when another host holds it). */
+  | { kind: "verifying"; task: string; number: number; host?: string }
   | { kind: "cancelled_run"; runId: number; count: number }
   | { kind: "cancelled_runs"; notices: Notice[] }
   | {

@@ -66,6 +66,8 @@ export interface AttemptControls {
   whenSettled(attemptId: number): Promise<void>;
   /** Removes an ended attempt's worktree: "cleaned", "active", "nothing_to_clean", or "requested" of the host that holds it. */
   cleanup(context: AttemptContext): Promise<"cleaned" | "active" | "nothing_to_clean" | "requested">;
+  /** Runs the run's verify again on an ended attempt's worktree, in the background: "started" here, or "requested" of the host that holds it. */
+  verify(context: AttemptContext): Promise<"started" | "requested">;
   /** Refreshes the thread's status comment in the background. */
   refreshStatus(threadId: number): void;
   /** Refreshes it and waits for that. */

@@ -12,7 +12,8 @@ import type { OnQueued } from "../store/store.js";
 /** What one host asks another to do with an attempt it holds. */
 export type ControlMessage =
   | { kind: "cancel"; attemptId: number; by?: string; why: string }
-  | { kind: "cleanup"; attemptId: number };
+  | { kind: "cleanup"; attemptId: number }
+  | { kind: "verify"; attemptId: number };
 
 /** What a host does with the work the queue brings it. */
 export interface QueueHandlers {

@@ -110,6 +110,12 @@ export function renderRefusal(refusal: Refusal): string {
       return `\`${refusal.task}\` cannot be reassigned: this server has no other agent.`;
     case "cap_reached":
       return `${describeCap(refusal.task, refusal.reached)} so no new attempt was started. ${HOW_TO_GO_ON}`;
+    case "no_verify":
+      return `run ${refusal.runId} has no verify command: it was dispatched while \`.github/orch.yml\` on the default branch had no \`verify.run\`. Add one there, then \`/orch dispatch\` a new run.`;
+    case "cannot_verify":
+      return refusal.why === "active"
+        ? `\`${refusal.task}\` attempt ${refusal.number} is still going; verify runs by itself when its agent is done.`
+        : `\`${refusal.task}\` attempt ${refusal.number} has no worktree any more (it was cleaned up, or never had a change), so there is nothing to verify. \`/orch retry ${refusal.task}\` starts a new attempt.`;
     case "bad_task_list":
       return `the task list in your instructions cannot run, so nothing was started: ${refusal.problem}`;
   }
@@ -119,6 +125,8 @@ export function renderNotice(notice: Notice): string | undefined {
   switch (notice.kind) {
     case "queued_attempt":
       return `queued attempt ${notice.number} of \`${notice.task}\` with \`${notice.agent}\` on branch \`${notice.branch}\`${notice.withFeedback ? ", with your feedback" : ""}. The status comment follows it.`;
+    case "verifying":
+      return `running verify again on \`${notice.task}\` attempt ${notice.number}${notice.host ? ` (on ${notice.host}, which holds its worktree)` : ""}; its check run and the status comment show the result.`;
     case "cancelled_attempt":
       return `cancelled attempt ${notice.number} (\`${notice.agent}\`) of \`${notice.task}\`.`;
     case "cancelled_run":

@@ -80,6 +80,23 @@ describe("verify", () => {
     expect(await listRemoteBranches(h.remote.barePath)).toEqual(expect.arrayContaining(["orch/8/t1/a1", "orch/8/t1/a2"]));
   });
 
+  it("/orch verify runs it again in the attempt's worktree, and its check run shows the new result", async () => {
+    const h = await start(["verify:", "  run: test -f fixed.txt || { echo 'fixed.txt is missing'; exit 1; }"].join("\n"));
+    await comment(h, 13, "/orch dispatch fixer");
+    const [attempt] = (await runOf(h, 13)).tasks[0]!.attempts;
+    expect(attempt).toMatchObject({ state: "failed", verifyState: "failed" });
+    expect(attempt!.summary).toBe("verify failed (exit 1): fixed.txt is missing; `/orch retry` to try again");
+    // A maintainer fixes the worktree by hand; verify again.
+    fs.writeFileSync(`${attempt!.worktreePath}/fixed.txt`, "by hand\n");
+    await comment(h, 13, "/orch verify");
+    expect(h.github.repliesOn(13).at(-1)!.body).toContain("running verify again on `t1` attempt 1; its check run and the status comment show the result.");
+    const again = (await runOf(h, 13)).tasks[0]!.attempts;
+    expect(again.map((a) => [a.state, a.verifyState])).toEqual([["failed", "passed"]]);
+    const checkRun = h.github.checkRuns.find((run) => run.external_id === String(attempt!.id))!;
+    expect(checkRun.output?.summary).toContain("**Verify:** ✅ passed");
+    expect(h.github.statusCommentsOn(13)[0]!.body).toContain("| t1 | 1 | fixer | ❌ failed · verify ✅ |");
+  });
+
   it("never raises the server's ceiling: a repository's max_auto_retries of 10 is held at the server's 3", async () => {
     const h = await start(["verify:", "  run: exit 1", "  max_auto_retries: 10"].join("\n"));
     await comment(h, 9, "/orch dispatch fixer");

@@ -75,6 +75,8 @@ export interface ControlCalls {
   wakes: number;
   cancelled: { attemptId: number; by?: string; why: string }[];
   cleaned: number[];
+  /** Attempts `/orch verify` was asked to run verify on again. */
+  verified: number[];
   settledWaits: number[];
   refreshed: number[];
 }
@@ -115,7 +117,7 @@ export async function createCommandWorld(): Promise<CommandWorld> {
   const database: TestDatabase = await createTestDatabase("sqlite");
   const store = createStore({ db: database.db, provider: "sqlite" });
   const github = new FakeCommandGitHub();
-  const calls: ControlCalls = { wakes: 0, cancelled: [], cleaned: [], settledWaits: [], refreshed: [] };
+  const calls: ControlCalls = { wakes: 0, cancelled: [], cleaned: [], verified: [], settledWaits: [], refreshed: [] };
   let nextNumber = 100;
 
   const attempts: AttemptControls = {
@@ -135,6 +137,10 @@ export async function createCommandWorld(): Promise<CommandWorld> {
       if (!(await store.transitionWorkspace({ attemptId: current.id, to: "cleaned" }))) return "nothing_to_clean";
       calls.cleaned.push(current.id);
       return "cleaned";
+    },
+    async verify(context: AttemptContext) {
+      calls.verified.push(context.attempt.id);
+      return "started";
     },
     refreshStatus: (threadId) => void calls.refreshed.push(threadId),
     async refreshStatusNow(threadId) {

@@ -12,9 +12,10 @@ import { helpVerbOf, type HelpCommand } from "./help.js";
 import { reassignVerb, type ReassignCommand } from "./reassign.js";
 import { retryVerb, type RetryCommand } from "./retry.js";
 import { statusVerb, type StatusCommand } from "./status.js";
+import { verifyVerb, type VerifyCommand } from "./verify.js";
 
 /** One well-formed command: what a verb's `parse` returns. Names are lowercase; nothing is checked against the store. */
-export type Command = DispatchCommand | RetryCommand | ReassignCommand | CancelCommand | CleanupCommand | StatusCommand | HelpCommand;
+export type Command = DispatchCommand | RetryCommand | ReassignCommand | CancelCommand | CleanupCommand | VerifyCommand | StatusCommand | HelpCommand;
 
 /** Any entry, for code that works with every verb. */
 export type AnyVerb = VerbDefinition<Command>;
@@ -28,7 +29,7 @@ export interface VerbRegistry {
 
 const registry: VerbRegistry = { all: () => VERBS, find: findVerb, near: findNearVerb };
 
-export const VERBS: readonly AnyVerb[] = [dispatchVerb, retryVerb, reassignVerb, cancelVerb, cleanupVerb, statusVerb, helpVerbOf(registry)];
+export const VERBS: readonly AnyVerb[] = [dispatchVerb, retryVerb, reassignVerb, cancelVerb, cleanupVerb, verifyVerb, statusVerb, helpVerbOf(registry)];
 
 /** A verb's canonical name. */
 export type VerbName = Command["verb"];
