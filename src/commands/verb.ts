@@ -95,7 +95,7 @@ export interface VerbDefinition<C extends { verb: string }> {
   /** The `--flags` it takes. */
   readonly flags: readonly string[];
   /** What the text after `--` is to it; undefined when it takes none. */
-  readonly text?: "instructions" | "feedback";
+  readonly text?: "instructions" | "feedback" | "question";
   /** Starts work, so it is refused on a closed thread. */
   readonly needsOpenThread?: boolean;
   /** Its arguments, from the words after the verb and the free text. */

@@ -34,6 +34,9 @@ import type { CancelReason } from "./scheduler.js";
 import { checkWork, commitWork, discardWork, openPullRequest, pushWork, unpushWork } from "./steps/collect-work.js";
 import { DependencyConflict, prepareWorkspace } from "./steps/prepare-workspace.js";
 import { runVerify, type VerifyOutcome } from "./steps/run-verify.js";
+import { readLogTail } from "../agents/log-tail.js";
+import { getAttemptFiles } from "./attempt-files.js";
+import { renderAnswer } from "../render/answer.js";
 import { formatConfigDuration } from "../duration.js";
 import { buildRetryPrompt } from "./prompt.js";
 import { runAgent, type AgentRun } from "./steps/run-agent.js";
@@ -94,6 +97,11 @@ export async function runAttempt(deps: PipelineDeps, claimed: AttemptContext, si
     // A cancel that came after the agent exited still ends the attempt.
     if (signal.aborted || exit.reason === "cancelled") return cancelled();
     if (exit.reason === "timed_out" && runDeadline !== undefined && Date.now() >= runDeadline) return runTimedOut();
+    // A question: its answer is the reply; nothing is committed or pushed, and no changes is no failure.
+    if (context.task.mode === "ask") {
+      if (exit.reason !== "exited" || exit.exitCode !== 0) return { outcome: decideOutcome({ exit, result, hasChanges: false }), exitCode };
+      return answerQuestion(result, exitCode);
+    }
     // A timed-out agent's half-done work is not pushed; neither is a failed start's.
     if (exit.reason !== "exited") return { outcome: decideOutcome({ exit, result, hasChanges: false }), exitCode };
 
@@ -215,6 +223,24 @@ export async function runAttempt(deps: PipelineDeps, claimed: AttemptContext, si
       .catch((error: unknown) => log.warn({ err: error }, "could not remove the worktree of a lost attempt"));
   }
 
+  /** `/orch ask`: posts the agent's answer as a reply, and ends the attempt by it. */
+  async function answerQuestion(result: AgentRun["result"], exitCode: number | null): Promise<Ending> {
+    step = "post the answer";
+    const reported = result.kind === "reported" ? result.result : undefined;
+    if (reported?.status === "blocked" || reported?.status === "failed") {
+      return { outcome: { state: reported.status, summary: reported.summary ?? `the agent reported ${reported.status}` }, exitCode };
+    }
+    const tail = (await readLogTail(getAttemptFiles(deps.home, context.attempt.id).logFile, ANSWER_TAIL))
+      .split("\n")
+      .filter((line) => !line.startsWith("[orch] "))
+      .join("\n")
+      .trim();
+    const answer = reported?.summary;
+    if (!answer && !tail) return { outcome: { state: "failed", summary: "no answer: the agent wrote no summary and printed nothing" }, exitCode };
+    await client.createComment(renderAnswer({ context, answer, tail }));
+    return { outcome: { state: "succeeded", summary: answer ?? tail.split("\n").at(-1)! }, exitCode };
+  }
+
   /** What the agent said it spent, recorded at once: the run's max_cost_usd counts it. */
   async function recordUsage(result: AgentRun["result"]): Promise<void> {
     const usage = result.kind === "reported" ? result.result.usage : undefined;
@@ -295,6 +321,9 @@ function planAutoRetry(context: AttemptContext, spentUsd: number): { next?: { nu
   const next = { number: attempt.autoRetry + 1, limit };
   return { next, note: `; orch starts auto-retry ${next.number} of ${limit}` };
 }
+
+/** How much of a question's output the reply shows when the agent wrote no summary. */
+const ANSWER_TAIL = { maxLines: 40, maxBytes: 8 * 1024 };
 
 function runTimeoutSummary(run: AttemptContext["run"]): string {
   const started = `${run.createdAt.toISOString().slice(0, 16).replace("T", " ")} UTC`;

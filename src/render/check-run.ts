@@ -69,7 +69,7 @@ export function renderCheckRun(params: {
   const isRunning = attempt.state === "queued" || attempt.state === "running";
   const duration = attempt.startedAt ? formatDuration((attempt.endedAt ?? now).getTime() - attempt.startedAt.getTime()) : "–";
   const summary = [
-    `**Agent:** ${inlineCode(attempt.agent)} · **Branch:** ${inlineCode(attempt.branch)} · **Duration:** ${duration}`,
+    `**Agent:** ${inlineCode(attempt.agent)} · ${task.mode === "ask" ? "**A question:** read-only checkout, nothing pushed" : `**Branch:** ${inlineCode(attempt.branch)}`} · **Duration:** ${duration}`,
     attempt.autoRetry > 0 ? `**Auto-retry ${attempt.autoRetry} of ${attempt.autoRetryLimit}:** orch started it after the previous attempt's verify failed` : undefined,
     attempt.verifyState !== null ? `**Verify:** ${verifyLabel[attempt.verifyState]}` : undefined,
     renderUsage(attempt) ? `**Usage:** ${renderUsage(attempt)}` : undefined,

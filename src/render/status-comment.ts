@@ -32,7 +32,8 @@ function verifyNote(attempt: AttemptRecord): string {
   return attempt.verifyState === "passed" ? " · verify ✅" : ` · verify ${attempt.verifyState === "failed" ? "❌" : "⌛"}`;
 }
 
-function attemptWhere(attempt: AttemptRecord): string {
+function attemptWhere(attempt: AttemptRecord, task: TaskView): string {
+  if (task.mode === "ask") return "a question: the answer is a reply";
   if (attempt.pullRequestNumber !== null) return `#${attempt.pullRequestNumber}`;
   return inlineCode(attempt.branch);
 }
@@ -43,7 +44,7 @@ function renderTaskRows(task: TaskView, now: Date): string[] {
   }
   return task.attempts.map(
     (attempt) =>
-      `| ${task.key} | ${attempt.number}${attempt.autoRetry > 0 ? ` (auto-retry ${attempt.autoRetry} of ${attempt.autoRetryLimit})` : ""} | ${escapeInline(attempt.agent, 40)} | ${stateLabel[attempt.state]}${verifyNote(attempt)} | ${attemptWhere(attempt)} | ${attemptDuration(attempt, now)} |`,
+      `| ${task.key} | ${attempt.number}${attempt.autoRetry > 0 ? ` (auto-retry ${attempt.autoRetry} of ${attempt.autoRetryLimit})` : ""} | ${escapeInline(attempt.agent, 40)} | ${stateLabel[attempt.state]}${verifyNote(attempt)} | ${attemptWhere(attempt, task)} | ${attemptDuration(attempt, now)} |`,
   );
 }
 

@@ -45,7 +45,7 @@ export function renderNoTextAllowed(verb: string): string {
   return `\`/orch ${verb}\` takes no text after \`--\`.`;
 }
 
-export function renderTextTooLong(params: { what: "instructions" | "feedback"; length: number; limit: number }): string {
+export function renderTextTooLong(params: { what: "instructions" | "feedback" | "question"; length: number; limit: number }): string {
   const { what, length, limit } = params;
   return (
     `After \`--\` come ${formatCount(length)} characters of ${what}; ` +

@@ -51,6 +51,8 @@ export interface VerifySettings {
 
 export type VerifyState = "passed" | "failed" | "timed_out";
 
+export type TaskMode = "change" | "ask";
+
 export interface TaskRecord {
   id: number;
   runId: number;
@@ -61,6 +63,8 @@ export interface TaskRecord {
   after: string[];
   /** The agent its first attempt runs (or ran). */
   agent: string;
+  /** `change`: the agent edits and orch pushes its work; `ask`: a question, answered in a reply, nothing pushed. */
+  mode: TaskMode;
   /** Where its attempts start and what their PRs target, when not the run's (a dependency's branch). */
   baseRef: string | null;
   /** More dependencies' branches (refs) merged into baseRef before it starts. */

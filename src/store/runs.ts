@@ -1,6 +1,6 @@
 import { sqlExecutorOf, type OnQueued } from "./attempts.js";
 import type { Db } from "./db.js";
-import type { RunView, ThreadView, VerifySettings } from "./records.js";
+import type { RunView, TaskMode, ThreadView, VerifySettings } from "./records.js";
 import { toAttemptRecord, toRunRecord, toTaskRecord, toThreadRecord } from "./to-record.js";
 
 export interface NewTask {
@@ -9,6 +9,8 @@ export interface NewTask {
   agent: string;
   /** Branch of the task's first attempt. */
   branch: string;
+  /** Default `change`. */
+  mode?: TaskMode;
   /** Keys of tasks of the same run it waits for: its first attempt is made once they all succeeded (startReadyTasks). */
   after?: string[];
 }
@@ -69,7 +71,7 @@ export async function createRun(
         tasks: {
           create: tasks.map((task) => {
             const after = task.after ?? [];
-            const common = { key: task.key, prompt: task.prompt, agent: task.agent, after: JSON.stringify(after) };
+            const common = { key: task.key, prompt: task.prompt, agent: task.agent, mode: task.mode ?? "change", after: JSON.stringify(after) };
             if (after.length > 0) return { ...common, state: "pending" };
             return {
               ...common,

@@ -102,7 +102,7 @@ function taskInstructions(context: string, items: readonly TaskListItem[], item:
 }
 
 /** Where a run's attempts start from and which branch their pull requests target. */
-async function resolveBase({ request, github }: VerbRequest): Promise<{ baseRef: string; prBase: string }> {
+export async function resolveBase({ request, github }: VerbRequest): Promise<{ baseRef: string; prBase: string }> {
   if (request.thread.kind === "issue") {
     return { baseRef: `refs/heads/${request.defaultBranch}`, prBase: request.defaultBranch };
   }

@@ -5,6 +5,7 @@
 import { nearestWithin } from "../../text/nearest-word.js";
 import { toAsciiLowerCase } from "../grammar/names.js";
 import type { VerbDefinition } from "../verb.js";
+import { askVerb, type AskCommand } from "./ask.js";
 import { cancelVerb, type CancelCommand } from "./cancel.js";
 import { cleanupVerb, type CleanupCommand } from "./cleanup.js";
 import { dispatchVerb, type DispatchCommand } from "./dispatch.js";
@@ -15,7 +16,7 @@ import { statusVerb, type StatusCommand } from "./status.js";
 import { verifyVerb, type VerifyCommand } from "./verify.js";
 
 /** One well-formed command: what a verb's `parse` returns. Names are lowercase; nothing is checked against the store. */
-export type Command = DispatchCommand | RetryCommand | ReassignCommand | CancelCommand | CleanupCommand | VerifyCommand | StatusCommand | HelpCommand;
+export type Command = DispatchCommand | RetryCommand | ReassignCommand | CancelCommand | CleanupCommand | VerifyCommand | AskCommand | StatusCommand | HelpCommand;
 
 /** Any entry, for code that works with every verb. */
 export type AnyVerb = VerbDefinition<Command>;
@@ -29,7 +30,7 @@ export interface VerbRegistry {
 
 const registry: VerbRegistry = { all: () => VERBS, find: findVerb, near: findNearVerb };
 
-export const VERBS: readonly AnyVerb[] = [dispatchVerb, retryVerb, reassignVerb, cancelVerb, cleanupVerb, verifyVerb, statusVerb, helpVerbOf(registry)];
+export const VERBS: readonly AnyVerb[] = [dispatchVerb, retryVerb, reassignVerb, cancelVerb, cleanupVerb, verifyVerb, askVerb, statusVerb, helpVerbOf(registry)];
 
 /** A verb's canonical name. */
 export type VerbName = Command["verb"];

@@ -72,7 +72,7 @@ export async function runAgent(
   });
   let argv = command;
   if (isSandboxed) {
-    const sandboxed = buildSandboxedArgv({ deps, files, worktreePath, spec, command, pathEnv: agentEnv.PATH, thread });
+    const sandboxed = buildSandboxedArgv({ deps, files, worktreePath, spec, command, pathEnv: agentEnv.PATH, thread, readOnlyWorktree: task.mode === "ask" });
     if ("problem" in sandboxed) return failed(sandboxed.problem);
     argv = sandboxed.argv;
   }
@@ -146,6 +146,8 @@ export function buildSandboxedArgv(params: {
   command: string[];
   pathEnv: string | undefined;
   thread: { owner: string; repo: string };
+  /** `/orch ask`: the checkout is bound read-only over its read-write bind. */
+  readOnlyWorktree?: boolean;
 }): { argv: string[] } | { problem: string } {
   const { deps, files, worktreePath, spec, command, pathEnv, thread } = params;
   const { sandbox, config, home, cache } = deps;
@@ -156,7 +158,7 @@ export function buildSandboxedArgv(params: {
       ioDir: files.ioDir,
       promptFile: files.promptFile,
       agentHome: files.homeDir,
-      readOnlyBinds: [path.join(cache.cachePath(thread.owner, thread.repo), "objects")],
+      readOnlyBinds: [path.join(cache.cachePath(thread.owner, thread.repo), "objects"), ...(params.readOnlyWorktree ? [worktreePath] : [])],
       hidden: {
         orchHome: home,
         orchCwd: sandbox.orchCwd,

@@ -1,0 +1,2 @@
+-- AlterTable
+ALTER TABLE "Task" ADD COLUMN     "mode" TEXT NOT NULL DEFAULT 'change';
