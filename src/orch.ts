@@ -24,7 +24,7 @@ import { cancelAttempt } from "./pipeline/cancel-attempt.js";
 import { cleanupAttempt } from "./pipeline/cleanup-attempt.js";
 import type { PipelineDeps, SandboxSettings } from "./pipeline/deps.js";
 import type { ThreadAddress, ThreadGitHub } from "./pipeline/ports.js";
-import { recoverLostAttempts, reconcileReports } from "./pipeline/recover.js";
+import { recoverLostAttempts, reconcileReports, startWaitingTasks } from "./pipeline/recover.js";
 import { reverifyAttempt } from "./pipeline/reverify-attempt.js";
 import { runAttempt } from "./pipeline/run-attempt.js";
 import { Scheduler } from "./pipeline/scheduler.js";
@@ -187,6 +187,7 @@ export class Orch {
   /** Completes check runs and status comments that GitHub missed; forgets old deliveries. Returns how many attempts it reported. */
   async reconcile(): Promise<number> {
     await this.options.store.pruneDeliveries({ before: new Date(Date.now() - KEEP_DELIVERIES_MS) });
+    if ((await startWaitingTasks(this.pipeline)) > 0) this.scheduler.wake();
     return reconcileReports(this.pipeline);
   }
 

@@ -8,6 +8,7 @@
 import path from "node:path";
 import { hasAgentProcesses } from "../agents/identify.js";
 import { killProcessGroup } from "../agents/process-group.js";
+import { buildBranchName } from "../workspace/branch-name.js";
 import type { PipelineDeps } from "./deps.js";
 
 export async function recoverLostAttempts(
@@ -36,8 +37,26 @@ export async function recoverLostAttempts(
     }
   }
   await reconcileReports(deps);
+  await startWaitingTasks(deps);
   await Promise.all([...threads].map((threadId) => reporter.refreshStatusNow(threadId)));
   return threads.size;
+}
+
+/**
+ * Starts the tasks whose dependencies all succeeded but that were not started
+ * (the host that recorded the last success died before it could). Runs at
+ * start and with every reconcile; startReadyTasks makes each attempt once.
+ */
+export async function startWaitingTasks(deps: Pick<PipelineDeps, "store" | "log">): Promise<number> {
+  const { store, log } = deps;
+  let started = 0;
+  for (const { runId, threadNumber } of await store.findRunsWithWaitingTasks()) {
+    const buildBranch = (taskKey: string) => buildBranchName({ threadNumber, taskKey, attemptNumber: 1 });
+    const created = await store.startReadyTasks({ runId, buildBranch });
+    if (created.length > 0) log.warn({ runId, attempts: created.map((a) => a.id) }, "started tasks whose dependencies had succeeded");
+    started += created.length;
+  }
+  return started;
 }
 
 /**

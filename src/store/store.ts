@@ -38,6 +38,7 @@ export function createStore(params: { db: Db; provider: Provider; onQueued?: att
     createNextAttempt: (p: Omit<Parameters<typeof attempts.createNextAttempt>[1], "onQueued">) => attempts.createNextAttempt(db, { ...p, onQueued }),
     countQueued: bind(attempts.countQueued),
     spentOn: bind(attempts.spentOn),
+    findRunsWithWaitingTasks: bind(taskGraph.findRunsWithWaitingTasks),
     startReadyTasks: (p: Omit<Parameters<typeof taskGraph.startReadyTasks>[1], "onQueued">) => taskGraph.startReadyTasks(db, { ...p, onQueued }),
     claimNextQueued: (p: Omit<Parameters<typeof attempts.claimNextQueued>[1], "provider">) =>
       attempts.claimNextQueued(db, { ...p, provider }),

@@ -1,5 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createTestDatabase, PROVIDERS, type TestDatabase } from "../../test/helpers/databases.js";
+import pino from "pino";
+import { startWaitingTasks } from "../pipeline/recover.js";
 import { createStore, type Store } from "./store.js";
 import { deriveRunState } from "./transitions.js";
 
@@ -71,6 +73,18 @@ describe.each(PROVIDERS)("task graphs on %s", (provider) => {
     const last = (await store.findRun({ threadId: thread.id }))!.tasks[2]!;
     // Several dependencies: the first one's branch with the others merged in, and the PR to the run's base.
     expect(last).toMatchObject({ state: "queued", baseRef: `refs/heads/${buildBranch("t1")}`, mergeRefs: [`refs/heads/${buildBranch("t2")}`], prBase: null });
+  });
+
+  it("starts at the next reconcile a task whose dependency succeeded on a host that died before starting it", async () => {
+    await endActive();
+    const { run, thread } = await dispatchList([{ key: "t1" }, { key: "t2", after: ["t1"] }]);
+    await succeed("t1");
+    // Nothing called startReadyTasks: the run is still active, with t2 waiting.
+    expect(await store.findRunsWithWaitingTasks()).toContainEqual({ runId: run.id, threadNumber: thread.number });
+    expect(await startWaitingTasks({ store, log: pino({ level: "silent" }) })).toBeGreaterThanOrEqual(1);
+    const [, t2] = (await store.findRun({ threadId: thread.id }))!.tasks;
+    expect(t2!.attempts.map((a) => [a.number, a.state, a.branch])).toEqual([[1, "queued", `orch/${thread.number}/t2/a1`]]);
+    expect(await store.findRunsWithWaitingTasks()).not.toContainEqual({ runId: run.id, threadNumber: thread.number });
   });
 
   it("leaves a task waiting behind a failed one, and the run not active, until that one is retried", async () => {

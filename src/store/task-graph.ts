@@ -21,6 +21,16 @@ export interface DependencyBase {
   prBase: string | null;
 }
 
+/** Active runs that still have a task waiting for others, with their thread's number (for branch names). */
+export async function findRunsWithWaitingTasks(db: Db): Promise<{ runId: number; threadNumber: number }[]> {
+  const rows = await db.run.findMany({
+    where: { state: "active", tasks: { some: { state: "pending" } } },
+    select: { id: true, thread: { select: { number: true } } },
+    orderBy: { id: "asc" },
+  });
+  return rows.map((row) => ({ runId: row.id, threadNumber: row.thread.number }));
+}
+
 /**
  * Makes the first attempt of every pending task of `runId` whose
  * dependencies have all succeeded, and returns them. Safe to call from
