@@ -23,23 +23,23 @@
  * Dispatch, retry, reassign, buttons and labels all end up here: they queue
  * an attempt, and the scheduler hands it to this function when a slot frees.
  */
+import { readLogTail } from "../agents/log-tail.js";
+import { formatConfigDuration } from "../duration.js";
 import { isUserError } from "../errors.js";
+import { renderAnswer } from "../render/answer.js";
 import type { AttemptContext } from "../store/records.js";
 import { buildBranchName } from "../workspace/branch-name.js";
 import { isWorkspaceError } from "../workspace/errors.js";
+import { getAttemptFiles } from "./attempt-files.js";
 import type { PipelineDeps } from "./deps.js";
 import { decideOutcome, type Outcome } from "./outcome.js";
 import type { PullRequestRef } from "./ports.js";
+import { buildRetryPrompt } from "./prompt.js";
 import type { CancelReason } from "./scheduler.js";
 import { checkWork, commitWork, discardWork, openPullRequest, pushWork, unpushWork } from "./steps/collect-work.js";
 import { DependencyConflict, prepareWorkspace } from "./steps/prepare-workspace.js";
-import { runVerify, type VerifyOutcome } from "./steps/run-verify.js";
-import { readLogTail } from "../agents/log-tail.js";
-import { getAttemptFiles } from "./attempt-files.js";
-import { renderAnswer } from "../render/answer.js";
-import { formatConfigDuration } from "../duration.js";
-import { buildRetryPrompt } from "./prompt.js";
 import { runAgent, type AgentRun } from "./steps/run-agent.js";
+import { runVerify, type VerifyOutcome } from "./steps/run-verify.js";
 
 /** How the attempt ended, as recorded. */
 interface Ending {
@@ -237,6 +237,7 @@ export async function runAttempt(deps: PipelineDeps, claimed: AttemptContext, si
       .trim();
     const answer = reported?.summary;
     if (!answer && !tail) return { outcome: { state: "failed", summary: "no answer: the agent wrote no summary and printed nothing" }, exitCode };
+    if (!(await holdsLease())) return lostLease();
     await client.createComment(renderAnswer({ context, answer, tail }));
     return { outcome: { state: "succeeded", summary: answer ?? tail.split("\n").at(-1)! }, exitCode };
   }
