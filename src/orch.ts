@@ -25,6 +25,7 @@ import { cleanupAttempt } from "./pipeline/cleanup-attempt.js";
 import type { PipelineDeps, SandboxSettings } from "./pipeline/deps.js";
 import type { ThreadAddress, ThreadGitHub } from "./pipeline/ports.js";
 import { recoverLostAttempts, reconcileReports, startWaitingTasks } from "./pipeline/recover.js";
+import { pickAttempt } from "./pipeline/pick-attempt.js";
 import { reverifyAttempt } from "./pipeline/reverify-attempt.js";
 import { runAttempt } from "./pipeline/run-attempt.js";
 import { Scheduler } from "./pipeline/scheduler.js";
@@ -119,6 +120,7 @@ export class Orch {
       cancel: (context, reason) => cancelAttempt({ store, reporter, scheduler, host, route }, { context, reason }),
       whenSettled: (attemptId) => scheduler.whenSettled(attemptId),
       cleanup: (context) => cleanupAttempt({ store, cache: this.cache, reporter, host, route }, { context }),
+      pick: (context) => pickAttempt({ ...pipeline, host, route }, { context }),
       verify: (context) => reverifyAttempt({ ...pipeline, host, route, background }, { context }),
       refreshStatus: (threadId) => reporter.refreshStatus(threadId),
       refreshStatusNow: (threadId) => reporter.refreshStatusNow(threadId),

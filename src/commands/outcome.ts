@@ -54,12 +54,18 @@ export type Refusal =
   | { kind: "no_verify"; runId: number }
   /** verify on an attempt still running, or whose worktree is gone. */
   | { kind: "cannot_verify"; task: string; number: number; why: "active" | "no_worktree" }
+  /** A council of more attempts than max_attempts_per_task allows one task. */
+  | { kind: "council_too_big"; size: number; limit: number }
+  /** pick refused: `why` says what and how to go on. */
+  | { kind: "cannot_pick"; task: string; why: string }
   /** A dispatch whose task list cannot run (a cycle, an unknown key, too many items…); `problem` says what and how to fix it. */
   | { kind: "bad_task_list"; problem: string };
 
 export type Notice =
   | { kind: "queued_attempt"; task: string; number: number; agent: string; branch: string; withFeedback: boolean }
   | { kind: "cancelled_attempt"; task: string; number: number; agent: string }
+  /** The picked attempt's PR is open; the others are superseded. */
+  | { kind: "picked"; task: string; number: number; agent: string; pullRequest: number; superseded: number[] }
   /** verify runs again on that attempt (on `host`, when another host holds it). */
   | { kind: "verifying"; task: string; number: number; host?: string }
   | { kind: "cancelled_run"; runId: number; count: number }

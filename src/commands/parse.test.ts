@@ -529,7 +529,7 @@ describe("parseComment: errors", () => {
       expect(onlyError("/orch")).toMatchInlineSnapshot(`
         "\`/orch\` needs a command after it.
 
-        Commands: \`dispatch\` (or \`run\`), \`retry\`, \`reassign\`, \`cancel\`, \`cleanup\`, \`verify\`, \`ask\`, \`status\`, \`help\`. Type \`/orch help\` for their usage."
+        Commands: \`dispatch\` (or \`run\`), \`retry\`, \`reassign\`, \`cancel\`, \`council\`, \`pick\`, \`cleanup\`, \`verify\`, \`ask\`, \`status\`, \`help\`. Type \`/orch help\` for their usage."
       `);
     });
 
@@ -537,7 +537,7 @@ describe("parseComment: errors", () => {
       expect(onlyError("/orch retyr t1")).toMatchInlineSnapshot(`
         "\`retyr\` is not an orch command. Did you mean \`/orch retry\`? Its usage: \`/orch retry [TASK] [-- FEEDBACK]\`
 
-        Commands: \`dispatch\` (or \`run\`), \`retry\`, \`reassign\`, \`cancel\`, \`cleanup\`, \`verify\`, \`ask\`, \`status\`, \`help\`. Type \`/orch help\` for their usage."
+        Commands: \`dispatch\` (or \`run\`), \`retry\`, \`reassign\`, \`cancel\`, \`council\`, \`pick\`, \`cleanup\`, \`verify\`, \`ask\`, \`status\`, \`help\`. Type \`/orch help\` for their usage."
       `);
     });
 
@@ -545,7 +545,7 @@ describe("parseComment: errors", () => {
       expect(onlyError("/orch deploy")).toMatchInlineSnapshot(`
         "\`deploy\` is not an orch command.
 
-        Commands: \`dispatch\` (or \`run\`), \`retry\`, \`reassign\`, \`cancel\`, \`cleanup\`, \`verify\`, \`ask\`, \`status\`, \`help\`. Type \`/orch help\` for their usage."
+        Commands: \`dispatch\` (or \`run\`), \`retry\`, \`reassign\`, \`cancel\`, \`council\`, \`pick\`, \`cleanup\`, \`verify\`, \`ask\`, \`status\`, \`help\`. Type \`/orch help\` for their usage."
       `);
     });
 
@@ -623,7 +623,7 @@ describe("parseComment: errors", () => {
       expect(onlyError("/orch `x`\u0000\u202E")).toMatchInlineSnapshot(`
         "\`\\u{60}x\\u{60}\\u{0}\\u{202e}\` is not an orch command.
 
-        Commands: \`dispatch\` (or \`run\`), \`retry\`, \`reassign\`, \`cancel\`, \`cleanup\`, \`verify\`, \`ask\`, \`status\`, \`help\`. Type \`/orch help\` for their usage."
+        Commands: \`dispatch\` (or \`run\`), \`retry\`, \`reassign\`, \`cancel\`, \`council\`, \`pick\`, \`cleanup\`, \`verify\`, \`ask\`, \`status\`, \`help\`. Type \`/orch help\` for their usage."
       `);
     });
   });

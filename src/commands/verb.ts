@@ -66,6 +66,11 @@ export interface AttemptControls {
   whenSettled(attemptId: number): Promise<void>;
   /** Removes an ended attempt's worktree: "cleaned", "active", "nothing_to_clean", or "requested" of the host that holds it. */
   cleanup(context: AttemptContext): Promise<"cleaned" | "active" | "nothing_to_clean" | "requested">;
+  /**
+   * Picks a council attempt: its branch checked against its pushed head, its
+   * PR opened, its siblings superseded and their worktrees removed.
+   */
+  pick(context: AttemptContext): Promise<{ kind: "picked"; pullRequest: number; superseded: number[] } | { kind: "refused"; why: string }>;
   /** Runs the run's verify again on an ended attempt's worktree, in the background: "started" here, or "requested" of the host that holds it. */
   verify(context: AttemptContext): Promise<"started" | "requested">;
   /** Refreshes the thread's status comment in the background. */

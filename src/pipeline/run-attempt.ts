@@ -169,7 +169,11 @@ export async function runAttempt(deps: PipelineDeps, claimed: AttemptContext, si
       );
       return cancelled();
     }
+    const { filesChanged, insertions, deletions } = work.diffStat;
+    await store.updateAttempt({ attemptId: context.attempt.id, progress: { diffStat: `${filesChanged} ${filesChanged === 1 ? "file" : "files"}, +${insertions} −${deletions}` } });
     if (verified.state !== "succeeded") return { outcome: verified, exitCode, pushedSha: work.commitSha };
+    // A council attempt's PR waits for a person's pick (/orch pick).
+    if (context.task.mode === "council") return { outcome: verified, exitCode, pushedSha: work.commitSha };
     step = "open the pull request";
     if (!(await holdsLease())) return lostLease();
     const pullRequest = await openPullRequest(deps, { context, outcome: verified, work, draft: context.run.draft });
@@ -185,7 +189,8 @@ export async function runAttempt(deps: PipelineDeps, claimed: AttemptContext, si
 
   // 5. Record the outcome, then report it.
   if (ending.leaseLost) return releaseLostAttempt();
-  const autoRetry = verifyFailure ? planAutoRetry(context, await store.spentOn(context.run.id)) : undefined;
+  // A council's attempts are compared as they are: no auto-retry among them.
+  const autoRetry = verifyFailure && context.task.mode !== "council" ? planAutoRetry(context, await store.spentOn(context.run.id)) : undefined;
   const summary = await redactor.redact(ending.outcome.summary + (autoRetry?.note ?? ""));
   const moved = await store.transitionAttempt({
     attemptId: context.attempt.id,

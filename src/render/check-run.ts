@@ -8,7 +8,7 @@ import type { AttemptState } from "../store/transitions.js";
 import { formatDuration } from "../duration.js";
 import { codeBlock, escapeInline, inlineCode } from "./markdown.js";
 
-export type CheckConclusion = "success" | "failure" | "cancelled" | "timed_out" | "action_required";
+export type CheckConclusion = "success" | "failure" | "cancelled" | "timed_out" | "action_required" | "neutral";
 
 export interface CheckRunAction {
   /** At most 20 characters. */
@@ -34,6 +34,7 @@ const conclusionOf: Record<Exclude<AttemptState, "queued" | "running">, CheckCon
   cancelled: "cancelled",
   timed_out: "timed_out",
   lost: "failure",
+  superseded: "neutral",
 };
 
 /** "$0.42 · 1,200 in / 300 out tokens", from what the agent reported; "" when it reported none. */

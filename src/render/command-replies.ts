@@ -17,6 +17,7 @@ const STATE_WORDS: Record<AttemptState, string> = {
   cancelled: "cancelled",
   timed_out: "timed out",
   lost: "lost",
+  superseded: "superseded",
 };
 
 /** "attempt 2 (`codex`, failed)". */
@@ -116,6 +117,10 @@ export function renderRefusal(refusal: Refusal): string {
       return refusal.why === "active"
         ? `\`${refusal.task}\` attempt ${refusal.number} is still going; verify runs by itself when its agent is done.`
         : `\`${refusal.task}\` attempt ${refusal.number} has no worktree any more (it was cleaned up, or never had a change), so there is nothing to verify. \`/orch retry ${refusal.task}\` starts a new attempt.`;
+    case "council_too_big":
+      return `a council of ${refusal.size} attempts is more than \`max_attempts_per_task\` (${refusal.limit}) allows one task, so nothing was started. Name fewer agents, or ask for a higher cap.`;
+    case "cannot_pick":
+      return `\`${refusal.task}\`: ${refusal.why}`;
     case "bad_task_list":
       return `the task list in your instructions cannot run, so nothing was started: ${refusal.problem}`;
   }
@@ -125,6 +130,11 @@ export function renderNotice(notice: Notice): string | undefined {
   switch (notice.kind) {
     case "queued_attempt":
       return `queued attempt ${notice.number} of \`${notice.task}\` with \`${notice.agent}\` on branch \`${notice.branch}\`${notice.withFeedback ? ", with your feedback" : ""}. The status comment follows it.`;
+    case "picked":
+      return (
+        `picked \`${notice.task}\` attempt ${notice.number} (\`${notice.agent}\`): its pull request is #${notice.pullRequest}.` +
+        (notice.superseded.length ? ` ${notice.superseded.map((n) => `attempt ${n}`).join(", ")} ${notice.superseded.length === 1 ? "is" : "are"} superseded; their worktrees are removed and their branches stay.` : "")
+      );
     case "verifying":
       return `running verify again on \`${notice.task}\` attempt ${notice.number}${notice.host ? ` (on ${notice.host}, which holds its worktree)` : ""}; its check run and the status comment show the result.`;
     case "cancelled_attempt":

@@ -34,6 +34,8 @@ function attempt(overrides: Partial<AttemptRecord>): AttemptRecord {
     costUsd: null,
     inputTokens: null,
     outputTokens: null,
+    diffStat: null,
+    council: false,
     queuedAt: minutesAgo(10),
     startedAt: minutesAgo(10),
     endedAt: null,
@@ -73,7 +75,7 @@ describe("renderStatusComment", () => {
             key: "t1",
             state: "succeeded",
             prompt: "p",
-            after: [], agent: "codex", mode: "change", baseRef: null, mergeRefs: [], prBase: null,
+            after: [], agent: "codex", mode: "change", councilSize: 0, baseRef: null, mergeRefs: [], prBase: null,
             attempts: [
               attempt({ number: 1, state: "failed", endedAt: minutesAgo(8), summary: "the agent exited with code 1" }),
               attempt({ number: 2, agent: "claude", state: "succeeded", branch: "orch/42/t1/a2", startedAt: minutesAgo(5), endedAt: minutesAgo(2), pullRequestNumber: 57, summary: "fixed it; @everyone look <b>now</b>" }),
@@ -85,11 +87,11 @@ describe("renderStatusComment", () => {
             key: "t2",
             state: "running",
             prompt: "p",
-            after: [], agent: "codex", mode: "change", baseRef: null, mergeRefs: [], prBase: null,
+            after: [], agent: "codex", mode: "change", councilSize: 0, baseRef: null, mergeRefs: [], prBase: null,
             attempts: [attempt({ number: 1, branch: "orch/42/t2/a1", startedAt: minutesAgo(1), workspaceState: "allocated" })],
           },
         ]),
-        run(2, [{ id: 3, runId: 2, key: "t1", state: "blocked", prompt: "p", after: [], agent: "codex", mode: "change", baseRef: null, mergeRefs: [], prBase: null, attempts: [attempt({ state: "blocked", endedAt: minutesAgo(30), startedAt: minutesAgo(31), summary: "need a key" })] }], "failed"),
+        run(2, [{ id: 3, runId: 2, key: "t1", state: "blocked", prompt: "p", after: [], agent: "codex", mode: "change", councilSize: 0, baseRef: null, mergeRefs: [], prBase: null, attempts: [attempt({ state: "blocked", endedAt: minutesAgo(30), startedAt: minutesAgo(31), summary: "need a key" })] }], "failed"),
       ],
     };
     expect(renderStatusComment(view, now, nextVerbs)).toMatchInlineSnapshot(`

@@ -6,6 +6,7 @@ import type { AttemptRecord, RunView, TaskView, ThreadView } from "../store/reco
 import type { AttemptState } from "../store/transitions.js";
 import { formatDuration } from "../duration.js";
 import { escapeInline, inlineCode } from "./markdown.js";
+import { renderCouncilComparison } from "./council-comparison.js";
 import { renderTaskGraph } from "./task-graph.js";
 
 /** Marks orch's status comment, so it can be told apart from replies. */
@@ -20,6 +21,7 @@ const stateLabel: Record<AttemptState, string> = {
   cancelled: "⏹️ cancelled",
   timed_out: "⌛ timed out",
   lost: "❓ lost",
+  superseded: "➖ superseded",
 };
 
 function attemptDuration(attempt: AttemptRecord, now: Date): string {
@@ -73,7 +75,7 @@ function renderNextCommands(run: RunView, nextVerbs: NextVerbs): string | undefi
 }
 
 /** `nextVerbs` for the latest run only: only its commands can be typed (TASK names a task of the latest run). */
-function renderRun(run: RunView, now: Date, nextVerbs: NextVerbs | undefined): string {
+function renderRun(run: RunView, now: Date, nextVerbs: NextVerbs | undefined, threadUrl: string): string {
   const costs = run.tasks.flatMap((task) => task.attempts.flatMap((attempt) => (attempt.costUsd === null ? [] : [attempt.costUsd])));
   const spent = costs.length ? ` · usage $${costs.reduce((a, b) => a + b, 0).toFixed(2)}${run.maxCostUsd !== null ? ` of $${run.maxCostUsd.toFixed(2)}` : ""}` : "";
   const lines = [
@@ -85,6 +87,10 @@ function renderRun(run: RunView, now: Date, nextVerbs: NextVerbs | undefined): s
   ];
   const graph = renderTaskGraph(run);
   if (graph) lines.push("", graph);
+  for (const task of run.tasks) {
+    const comparison = renderCouncilComparison({ run, task, threadUrl });
+    if (comparison) lines.push("", comparison);
+  }
   const summaries = renderSummaries(run);
   if (summaries.length) lines.push("", ...summaries);
   const next = nextVerbs ? renderNextCommands(run, nextVerbs) : undefined;
@@ -99,11 +105,11 @@ export function renderStatusComment(view: ThreadView, now: Date, nextVerbs: Next
   if (!latest) {
     parts.push("No runs on this thread yet. Start one with `/orch dispatch`.");
   } else {
-    parts.push(renderRun(latest, now, nextVerbs));
+    parts.push(renderRun(latest, now, nextVerbs, view.thread.url));
   }
   if (earlier.length) {
     parts.push(
-      `<details><summary>Earlier runs (${earlier.length})</summary>\n\n${earlier.map((run) => renderRun(run, now, undefined)).join("\n\n")}\n\n</details>`,
+      `<details><summary>Earlier runs (${earlier.length})</summary>\n\n${earlier.map((run) => renderRun(run, now, undefined, view.thread.url)).join("\n\n")}\n\n</details>`,
     );
   }
   parts.push("<sub>`/orch help` lists the commands. This comment is updated in place.</sub>");

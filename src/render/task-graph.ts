@@ -9,6 +9,7 @@ import type { TaskState } from "../store/transitions.js";
 
 const taskStateLabel: Record<TaskState, string> = {
   pending: "🕓 waiting",
+  picking: "👆 waiting for a pick",
   queued: "⏳ queued",
   running: "🔄 running",
   succeeded: "✅ succeeded",
@@ -17,6 +18,7 @@ const taskStateLabel: Record<TaskState, string> = {
   cancelled: "⏹️ cancelled",
   timed_out: "⌛ timed out",
   lost: "❓ lost",
+  superseded: "➖ superseded",
 };
 
 /** Undefined for a run whose tasks wait for none: a table says it all. */

@@ -32,6 +32,7 @@ export type AttemptProgress = Partial<
     | "pullRequestUrl"
     | "verifyState"
     | "costUsd"
+    | "diffStat"
     | "inputTokens"
     | "outputTokens"
   >
@@ -215,6 +216,8 @@ export async function createNextAttempt(
           prompt,
           feedback: feedback ?? null,
           branch: buildBranch(number),
+          // A retry in a council is another contender.
+          council: latest.council,
           ...(autoRetry ? { autoRetry: autoRetry.number, autoRetryLimit: autoRetry.limit } : {}),
         },
       });

@@ -51,7 +51,7 @@ export interface VerifySettings {
 
 export type VerifyState = "passed" | "failed" | "timed_out";
 
-export type TaskMode = "change" | "ask";
+export type TaskMode = "change" | "ask" | "council";
 
 export interface TaskRecord {
   id: number;
@@ -65,6 +65,8 @@ export interface TaskRecord {
   agent: string;
   /** `change`: the agent edits and orch pushes its work; `ask`: a question, answered in a reply, nothing pushed. */
   mode: TaskMode;
+  /** A council's first attempts (made at once); 0 for other tasks. */
+  councilSize: number;
   /** Where its attempts start and what their PRs target, when not the run's (a dependency's branch). */
   baseRef: string | null;
   /** More dependencies' branches (refs) merged into baseRef before it starts. */
@@ -106,6 +108,10 @@ export interface AttemptRecord {
   autoRetry: number;
   /** n of "auto-retry k of n". */
   autoRetryLimit: number;
+  /** One of a council's attempts (its PR waits for a pick). */
+  council: boolean;
+  /** "3 files, +10 −2": what its pushed commit changed; null before a push. */
+  diffStat: string | null;
   /** Usage the agent reported in its result file; null: none reported. */
   costUsd: number | null;
   inputTokens: number | null;

@@ -11,6 +11,8 @@ export interface NewTask {
   branch: string;
   /** Default `change`. */
   mode?: TaskMode;
+  /** A council: its first attempts, all queued at once (`agent` and `branch` above are then the first's). */
+  council?: { agent: string; branch: string }[];
   /** Keys of tasks of the same run it waits for: its first attempt is made once they all succeeded (startReadyTasks). */
   after?: string[];
 }
@@ -71,12 +73,30 @@ export async function createRun(
         tasks: {
           create: tasks.map((task) => {
             const after = task.after ?? [];
-            const common = { key: task.key, prompt: task.prompt, agent: task.agent, mode: task.mode ?? "change", after: JSON.stringify(after) };
+            const firsts = task.council ?? [{ agent: task.agent, branch: task.branch }];
+            const common = {
+              key: task.key,
+              prompt: task.prompt,
+              agent: task.agent,
+              mode: task.mode ?? "change",
+              councilSize: task.council?.length ?? 0,
+              after: JSON.stringify(after),
+            };
             if (after.length > 0) return { ...common, state: "pending" };
             return {
               ...common,
               state: "queued",
-              attempts: { create: [{ number: 1, agent: task.agent, state: "queued", requestedBy, prompt: task.prompt, branch: task.branch }] },
+              attempts: {
+                create: firsts.map((first, index) => ({
+                  number: index + 1,
+                  agent: first.agent,
+                  state: "queued",
+                  requestedBy,
+                  prompt: task.prompt,
+                  branch: first.branch,
+                  council: task.council !== undefined,
+                })),
+              },
             };
           }),
         },

@@ -39,6 +39,9 @@ export function createStore(params: { db: Db; provider: Provider; onQueued?: att
     countQueued: bind(attempts.countQueued),
     spentOn: bind(attempts.spentOn),
     findRunsWithWaitingTasks: bind(taskGraph.findRunsWithWaitingTasks),
+    claimPick: bind(taskGraph.claimPick),
+    releasePick: bind(taskGraph.releasePick),
+    recordPick: bind(taskGraph.recordPick),
     startReadyTasks: (p: Omit<Parameters<typeof taskGraph.startReadyTasks>[1], "onQueued">) => taskGraph.startReadyTasks(db, { ...p, onQueued }),
     claimNextQueued: (p: Omit<Parameters<typeof attempts.claimNextQueued>[1], "provider">) =>
       attempts.claimNextQueued(db, { ...p, provider }),

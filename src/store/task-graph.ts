@@ -21,6 +21,30 @@ export interface DependencyBase {
   prBase: string | null;
 }
 
+/**
+ * The guarded move that lets exactly one pick of a council task go on: from
+ * `picking` to `succeeded`. False when it is not waiting for a pick (another
+ * pick won, or an attempt is still going). `releasePick` undoes it when the
+ * pull request could not be opened.
+ */
+export async function claimPick(db: Db, params: { taskId: number }): Promise<boolean> {
+  const { count } = await db.task.updateMany({ where: { id: params.taskId, mode: "council", state: "picking" }, data: { state: "succeeded" } });
+  return count === 1;
+}
+
+export async function releasePick(db: Db, params: { taskId: number }): Promise<void> {
+  await db.$transaction((tx) => settleTaskAndRun(tx, params.taskId));
+}
+
+/** Records the picked attempt's pull request, and settles its task (succeeded) and run. */
+export async function recordPick(db: Db, params: { attemptId: number; pullRequestNumber: number; pullRequestUrl: string }): Promise<void> {
+  const { attemptId, pullRequestNumber, pullRequestUrl } = params;
+  await db.$transaction(async (tx) => {
+    const attempt = await tx.attempt.update({ where: { id: attemptId }, data: { pullRequestNumber, pullRequestUrl }, select: { taskId: true } });
+    await settleTaskAndRun(tx, attempt.taskId);
+  });
+}
+
 /** Active runs that still have a task waiting for others, with their thread's number (for branch names). */
 export async function findRunsWithWaitingTasks(db: Db): Promise<{ runId: number; threadNumber: number }[]> {
   const rows = await db.run.findMany({

@@ -41,8 +41,8 @@ export function toRunRecord(row: Run): RunRecord {
 
 export function toTaskRecord(row: Task): TaskRecord {
   const { id, runId, key, prompt, agent, baseRef, prBase } = row;
-  const mode = row.mode === "ask" ? "ask" : "change";
-  return { id, runId, key, state: row.state as TaskState, prompt, after: parseKeys(row.after), agent, mode, baseRef, mergeRefs: parseKeys(row.mergeRefs), prBase };
+  const mode = row.mode === "ask" || row.mode === "council" ? row.mode : "change";
+  return { id, runId, key, state: row.state as TaskState, prompt, after: parseKeys(row.after), agent, mode, councilSize: row.councilSize, baseRef, mergeRefs: parseKeys(row.mergeRefs), prBase };
 }
 
 /** The `after` and `mergeRefs` columns: JSON arrays of strings, written only by the store. */

@@ -21,10 +21,16 @@ export type AttemptState =
   /** The agent outlived its timeout and was killed. */
   | "timed_out"
   /** Its process vanished, e.g. orch restarted while it ran. */
-  | "lost";
+  | "lost"
+  /** A council attempt that was not picked: its branch stays, its worktree is removed. */
+  | "superseded";
 
-/** A task is `pending` before its first attempt, then takes its latest attempt's state. */
-export type TaskState = "pending" | AttemptState;
+/**
+ * A task is `pending` before its first attempt, then takes its latest
+ * attempt's state; a council task whose attempts have all ended is `picking`
+ * until a person picks one.
+ */
+export type TaskState = "pending" | "picking" | AttemptState;
 
 /** A run is `active` while any task is queued or running. */
 export type RunState = "active" | "succeeded" | "failed" | "cancelled";
@@ -41,17 +47,20 @@ export const ATTEMPT_STATES: readonly AttemptState[] = [
   "cancelled",
   "timed_out",
   "lost",
+  "superseded",
 ];
 
 const attemptMoves: Record<AttemptState, readonly AttemptState[]> = {
   queued: ["running", "cancelled", "lost"],
   running: ["succeeded", "failed", "blocked", "cancelled", "timed_out", "lost"],
-  succeeded: [],
-  failed: [],
-  blocked: [],
-  cancelled: [],
-  timed_out: [],
-  lost: [],
+  // An ended council attempt another was picked over.
+  succeeded: ["superseded"],
+  failed: ["superseded"],
+  blocked: ["superseded"],
+  cancelled: ["superseded"],
+  timed_out: ["superseded"],
+  lost: ["superseded"],
+  superseded: [],
 };
 
 const workspaceMoves: Record<WorkspaceState, readonly WorkspaceState[]> = {
@@ -74,9 +83,9 @@ export function workspaceSourcesOf(to: WorkspaceState): WorkspaceState[] {
   return (Object.keys(workspaceMoves) as WorkspaceState[]).filter((from) => workspaceMoves[from].includes(to));
 }
 
-/** True once an attempt can change no more. */
+/** True once its agent is done: only a pick (council) can still move it, to `superseded`. */
 export function isEnded(state: AttemptState): boolean {
-  return attemptMoves[state].length === 0;
+  return !isActive(state);
 }
 
 /** True while an attempt holds, or waits for, a slot. */
@@ -100,7 +109,9 @@ export const REASSIGNABLE_STATES: readonly AttemptState[] = ["failed", "blocked"
 export function deriveRunState(tasks: readonly { key: string; state: TaskState; after: readonly string[] }[]): RunState {
   const stateOf = new Map(tasks.map((task) => [task.key, task.state]));
   const isReady = (task: (typeof tasks)[number]) => task.after.every((key) => stateOf.get(key) === "succeeded");
-  if (tasks.some((task) => task.state === "queued" || task.state === "running" || (task.state === "pending" && isReady(task)))) return "active";
+  const isGoing = (task: (typeof tasks)[number]) =>
+    task.state === "queued" || task.state === "running" || task.state === "picking" || (task.state === "pending" && isReady(task));
+  if (tasks.some(isGoing)) return "active";
   if (tasks.every((task) => task.state === "succeeded")) return "succeeded";
   if (tasks.some((task) => task.state === "cancelled")) return "cancelled";
   return "failed";

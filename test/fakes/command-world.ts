@@ -77,6 +77,8 @@ export interface ControlCalls {
   cleaned: number[];
   /** Attempts `/orch verify` was asked to run verify on again. */
   verified: number[];
+  /** Attempts `/orch pick` was asked to pick. */
+  picked: number[];
   settledWaits: number[];
   refreshed: number[];
 }
@@ -117,7 +119,7 @@ export async function createCommandWorld(): Promise<CommandWorld> {
   const database: TestDatabase = await createTestDatabase("sqlite");
   const store = createStore({ db: database.db, provider: "sqlite" });
   const github = new FakeCommandGitHub();
-  const calls: ControlCalls = { wakes: 0, cancelled: [], cleaned: [], verified: [], settledWaits: [], refreshed: [] };
+  const calls: ControlCalls = { wakes: 0, cancelled: [], cleaned: [], verified: [], picked: [], settledWaits: [], refreshed: [] };
   let nextNumber = 100;
 
   const attempts: AttemptControls = {
@@ -137,6 +139,10 @@ export async function createCommandWorld(): Promise<CommandWorld> {
       if (!(await store.transitionWorkspace({ attemptId: current.id, to: "cleaned" }))) return "nothing_to_clean";
       calls.cleaned.push(current.id);
       return "cleaned";
+    },
+    async pick(context: AttemptContext) {
+      calls.picked.push(context.attempt.id);
+      return { kind: "picked" as const, pullRequest: 1000 + context.attempt.id, superseded: [] };
     },
     async verify(context: AttemptContext) {
       calls.verified.push(context.attempt.id);

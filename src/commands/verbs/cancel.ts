@@ -56,6 +56,12 @@ export const cancelVerb = defineVerb<CancelCommand>({
         const resolved = await resolveTask(deps, request, { taskKey: scope.task, verb: "cancel" });
         if (resolved.kind === "refused") return refused(resolved.refusal);
         const { thread, run, task } = resolved;
+        // A council runs its attempts side by side: the task's cancel stops them all.
+        if (task.mode === "council") {
+          const count = await cancelActiveOf(deps, request, { thread, run, tasks: [task], why });
+          if (count === 0) return refused({ kind: "nothing_to_cancel", task: task.key, latest: task.attempts.at(-1) && labelOf(task.attempts.at(-1)!) });
+          return done({ kind: "cancelled_run", runId: run.id, count });
+        }
         const latest = task.attempts.at(-1);
         if (!latest) return refused({ kind: "nothing_to_cancel", task: task.key, latest: undefined });
         return cancelOne(deps, request, { context: { thread, run, task, attempt: latest }, why });
@@ -81,7 +87,7 @@ async function cancelRun(
   params: { thread: ThreadRecord; run: RunView; why: string },
 ): Promise<CommandOutcome> {
   const { thread, run, why } = params;
-  const count = await cancelLatestOf(deps, verbRequest, { thread, run, tasks: run.tasks, why });
+  const count = await cancelActiveOf(deps, verbRequest, { thread, run, tasks: run.tasks, why });
   if (count === 0) return refused({ kind: "nothing_active", runId: run.id });
   return done({ kind: "cancelled_run", runId: run.id, count });
 }
@@ -100,7 +106,7 @@ export async function cancelActiveRuns(deps: VerbDeps, verbRequest: VerbRequest,
   return done({ kind: "cancelled_runs", notices });
 }
 
-async function cancelLatestOf(
+async function cancelActiveOf(
   deps: VerbDeps,
   { request }: VerbRequest,
   params: { thread: ThreadRecord; run: RunView; tasks: TaskView[]; why: string },
@@ -108,10 +114,11 @@ async function cancelLatestOf(
   const { thread, run, tasks, why } = params;
   let count = 0;
   for (const task of tasks) {
-    const attempt = task.attempts.at(-1);
-    if (!attempt || !isActive(attempt.state)) continue;
-    const result = await deps.attempts.cancel({ thread, run, task, attempt }, { by: request.sender, why });
-    if (result !== "already_ended") count += 1;
+    // Every active attempt: one per task, or a council's several.
+    for (const attempt of task.attempts.filter((a) => isActive(a.state))) {
+      const result = await deps.attempts.cancel({ thread, run, task, attempt }, { by: request.sender, why });
+      if (result !== "already_ended") count += 1;
+    }
   }
   deps.attempts.refreshStatus(thread.id);
   return count;

@@ -8,15 +8,17 @@ import type { VerbDefinition } from "../verb.js";
 import { askVerb, type AskCommand } from "./ask.js";
 import { cancelVerb, type CancelCommand } from "./cancel.js";
 import { cleanupVerb, type CleanupCommand } from "./cleanup.js";
+import { councilVerb, type CouncilCommand } from "./council.js";
 import { dispatchVerb, type DispatchCommand } from "./dispatch.js";
 import { helpVerbOf, type HelpCommand } from "./help.js";
+import { pickVerb, type PickCommand } from "./pick.js";
 import { reassignVerb, type ReassignCommand } from "./reassign.js";
 import { retryVerb, type RetryCommand } from "./retry.js";
 import { statusVerb, type StatusCommand } from "./status.js";
 import { verifyVerb, type VerifyCommand } from "./verify.js";
 
 /** One well-formed command: what a verb's `parse` returns. Names are lowercase; nothing is checked against the store. */
-export type Command = DispatchCommand | RetryCommand | ReassignCommand | CancelCommand | CleanupCommand | VerifyCommand | AskCommand | StatusCommand | HelpCommand;
+export type Command = DispatchCommand | RetryCommand | ReassignCommand | CancelCommand | CleanupCommand | VerifyCommand | AskCommand | CouncilCommand | PickCommand | StatusCommand | HelpCommand;
 
 /** Any entry, for code that works with every verb. */
 export type AnyVerb = VerbDefinition<Command>;
@@ -30,7 +32,7 @@ export interface VerbRegistry {
 
 const registry: VerbRegistry = { all: () => VERBS, find: findVerb, near: findNearVerb };
 
-export const VERBS: readonly AnyVerb[] = [dispatchVerb, retryVerb, reassignVerb, cancelVerb, cleanupVerb, verifyVerb, askVerb, statusVerb, helpVerbOf(registry)];
+export const VERBS: readonly AnyVerb[] = [dispatchVerb, retryVerb, reassignVerb, cancelVerb, councilVerb, pickVerb, cleanupVerb, verifyVerb, askVerb, statusVerb, helpVerbOf(registry)];
 
 /** A verb's canonical name. */
 export type VerbName = Command["verb"];
