@@ -6,14 +6,15 @@
  */
 import type { Logger } from "pino";
 import { readLogTail } from "../agents/log-tail.js";
-import { VERIFY_TAIL } from "./steps/run-verify.js";
 import { renderCheckRun, type CheckRunView } from "../render/check-run.js";
 import type { AttemptContext } from "../store/records.js";
 import type { Store } from "../store/store.js";
+import { isEnded } from "../store/transitions.js";
 import { getAttemptFiles } from "./attempt-files.js";
 import type { Background } from "./background.js";
 import type { AttemptButtons, GitHubFactory } from "./ports.js";
 import { StatusReporter } from "./status-reporter.js";
+import { VERIFY_TAIL } from "./steps/run-verify.js";
 
 const LOG_TAIL = { maxLines: 60, maxBytes: 16 * 1024 };
 
@@ -100,7 +101,13 @@ export class AttemptReporter {
     }
     const isFirstReportOfEnd = attempt.reportedState !== attempt.state;
     if (isFirstReportOfEnd && attempt.headSha && attempt.headSha !== attempt.baseSha) {
-      await client.createCheckRun({ headSha: attempt.headSha, externalId: String(attempt.id), detailsUrl: thread.url, view });
+      const externalId = String(attempt.id);
+      // An end reported before (a council attempt now superseded) has its copy on the pushed head already: update that one.
+      const earlier = attempt.reportedState !== null && isEnded(attempt.reportedState)
+        ? await client.findCheckRun({ headSha: attempt.headSha, name: view.name, externalId })
+        : undefined;
+      if (earlier !== undefined) await client.updateCheckRun({ checkRunId: earlier, detailsUrl: thread.url, view });
+      else await client.createCheckRun({ headSha: attempt.headSha, externalId, detailsUrl: thread.url, view });
     }
     await this.deps.store.updateAttempt({ attemptId: attempt.id, progress: { reportedState: attempt.state } });
   }

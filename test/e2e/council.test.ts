@@ -74,6 +74,9 @@ describe("council", () => {
     expect(fs.existsSync(a1!.worktreePath!)).toBe(false);
     expect(await listRemoteBranches(h.remote.barePath)).toEqual(expect.arrayContaining(["orch/20/t1/a1", "orch/20/t1/a2"]));
     expect(checkRunOf(h, a1!.id).history.at(-1)).toEqual({ status: "completed", conclusion: "neutral" });
+    // Its copy on the pushed head says so too, updated rather than made twice.
+    const onHead = h.github.checkRuns.filter((run) => run.external_id === String(a1!.id) && run.head_sha === a1!.headSha);
+    expect(onHead.map((run) => run.history.at(-1))).toEqual([{ status: "completed", conclusion: "neutral" }]);
     expect(checkRunOf(h, a2!.id).actions?.map((a) => a.identifier)).not.toContain("pick");
     // A second pick does nothing.
     await comment(h, 20, "/orch pick a1");
