@@ -11,6 +11,7 @@ import { badAgentName, tooManyWords } from "../grammar/shared.js";
 import { refused, silent } from "../outcome.js";
 import { defineVerb } from "../verb.js";
 import { resolveBase } from "./dispatch.js";
+import { runCaps, upsertRequestThread } from "./new-run.js";
 import { agentListing } from "./words.js";
 
 export interface AskCommand {
@@ -45,15 +46,7 @@ export const askVerb = defineVerb<AskCommand>({
     const agent = command.agent ?? repoConfig.defaultAgent ?? config.defaultAgent;
     if (!config.agents[agent]) return refused({ kind: "unknown_agent", agent, agents: agentListing(config) });
     const { baseRef, prBase } = await resolveBase(verbRequest);
-    const thread = await store.upsertThread({
-      installationId: request.installationId,
-      owner: request.owner,
-      repo: request.repo,
-      number: request.thread.number,
-      kind: request.thread.kind,
-      title: request.thread.title,
-      url: request.thread.url,
-    });
+    const thread = await upsertRequestThread(deps, verbRequest);
     const prompt = buildQuestionPrompt({
       thread: { ...request.thread, owner: request.owner, repo: request.repo },
       requestedBy: request.sender,
@@ -65,7 +58,7 @@ export const askVerb = defineVerb<AskCommand>({
       baseRef,
       prBase,
       draft: repoConfig.draftPullRequests,
-      maxAttemptsPerTask: Math.min(repoConfig.caps.maxAttemptsPerTask ?? Infinity, config.limits.maxAttemptsPerTask),
+      ...runCaps(config, repoConfig),
       // The branch name is the worktree's inside orch's cache; a question never pushes it.
       tasks: [{ key: "t1", mode: "ask", prompt, agent, branch: buildBranchName({ threadNumber: thread.number, taskKey: "t1", attemptNumber: 1 }) }],
     });

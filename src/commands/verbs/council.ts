@@ -12,6 +12,7 @@ import { badAgentName } from "../grammar/shared.js";
 import { refused, silent } from "../outcome.js";
 import { defineVerb } from "../verb.js";
 import { resolveBase } from "./dispatch.js";
+import { runCaps, upsertRequestThread } from "./new-run.js";
 import { agentListing } from "./words.js";
 
 /** Attempts one council may run: two to compare, five at most. */
@@ -66,18 +67,11 @@ export const councilVerb = defineVerb<CouncilCommand>({
     const agents = command.n !== undefined ? Array.from({ length: command.n }, () => command.agents[0] ?? defaultAgent) : command.agents;
     const unknown = agents.find((agent) => !config.agents[agent]);
     if (unknown !== undefined) return refused({ kind: "unknown_agent", agent: unknown, agents: agentListing(config) });
-    const maxAttemptsPerTask = Math.min(repoConfig.caps.maxAttemptsPerTask ?? Infinity, config.limits.maxAttemptsPerTask);
+    const caps = runCaps(config, repoConfig);
+    const { maxAttemptsPerTask } = caps;
     if (agents.length > maxAttemptsPerTask) return refused({ kind: "council_too_big", size: agents.length, limit: maxAttemptsPerTask });
     const { baseRef, prBase } = await resolveBase(verbRequest);
-    const thread = await store.upsertThread({
-      installationId: request.installationId,
-      owner: request.owner,
-      repo: request.repo,
-      number: request.thread.number,
-      kind: request.thread.kind,
-      title: request.thread.title,
-      url: request.thread.url,
-    });
+    const thread = await upsertRequestThread(deps, verbRequest);
     const instructions = [
       command.instructions,
       `Other agents work on this same task at the same time, each in its own checkout; a maintainer compares the results and picks one.`,
@@ -92,7 +86,7 @@ export const councilVerb = defineVerb<CouncilCommand>({
       baseRef,
       prBase,
       draft: repoConfig.draftPullRequests,
-      maxAttemptsPerTask,
+      ...caps,
       verify: repoConfig.verify && { ...repoConfig.verify, maxAutoRetries: 0 },
       tasks: [
         {

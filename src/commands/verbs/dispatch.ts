@@ -11,6 +11,7 @@ import { parseTaskList, type TaskListItem } from "../grammar/task-list.js";
 import { badAgentName, tooManyWords } from "../grammar/shared.js";
 import { refused, silent } from "../outcome.js";
 import { defineVerb, type VerbRequest } from "../verb.js";
+import { runCaps, upsertRequestThread } from "./new-run.js";
 import { agentListing } from "./words.js";
 
 export interface DispatchCommand {
@@ -49,15 +50,7 @@ export const dispatchVerb = defineVerb<DispatchCommand>({
     const promptFor = (instructions: string | undefined) =>
       buildTaskPrompt({ thread: { ...request.thread, owner: request.owner, repo: request.repo }, requestedBy: request.sender, instructions });
     const items: TaskListItem[] = list.kind === "list" ? list.items : [{ key: "t1", text: "", after: [] }];
-    const thread = await store.upsertThread({
-      installationId: request.installationId,
-      owner: request.owner,
-      repo: request.repo,
-      number: request.thread.number,
-      kind: request.thread.kind,
-      title: request.thread.title,
-      url: request.thread.url,
-    });
+    const thread = await upsertRequestThread(deps, verbRequest);
     await store.createRun({
       threadId: thread.id,
       requestedBy: request.sender,
@@ -65,9 +58,7 @@ export const dispatchVerb = defineVerb<DispatchCommand>({
       prBase,
       draft: repoConfig.draftPullRequests,
       // As the default branch says now, within the server's ceiling: a later change of the file does not move this run.
-      maxAttemptsPerTask: Math.min(repoConfig.caps.maxAttemptsPerTask ?? Infinity, config.limits.maxAttemptsPerTask),
-      runTimeoutMs: lowest(repoConfig.caps.runTimeoutMs, config.limits.runTimeoutMs),
-      maxCostUsd: lowest(repoConfig.caps.maxCostUsd, config.limits.maxCostUsd),
+      ...runCaps(config, repoConfig),
       verify: repoConfig.verify && { ...repoConfig.verify, maxAutoRetries: Math.min(repoConfig.verify.maxAutoRetries, config.limits.maxAutoRetries) },
       tasks: items.map((item) => ({
         key: item.key,
@@ -82,12 +73,6 @@ export const dispatchVerb = defineVerb<DispatchCommand>({
     return silent;
   },
 });
-
-/** The lower of a repository's cap and the server's ceiling; undefined when neither sets one. */
-function lowest(repository: number | undefined, server: number | undefined): number | undefined {
-  if (repository === undefined) return server;
-  return server === undefined ? repository : Math.min(repository, server);
-}
 
 /** One task's instructions in a list: the shared context, its own item, and the whole plan so it does only its part. */
 function taskInstructions(context: string, items: readonly TaskListItem[], item: TaskListItem): string {
