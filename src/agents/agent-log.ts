@@ -19,6 +19,14 @@ import { dirname } from "node:path";
 import { StringDecoder } from "node:string_decoder";
 import type { Readable } from "node:stream";
 
+/** How orch marks its own lines in a log ("[orch] started …", "[orch] exited …"). */
+export const ORCH_LINE_PREFIX = "[orch] ";
+
+/** The lines of a log's text that the process printed, without orch's own. */
+export function printedLines(text: string): string[] {
+  return text.split("\n").filter((line) => !line.startsWith(ORCH_LINE_PREFIX));
+}
+
 export const LOG_MAX_BYTES = 64 * 1024 * 1024;
 export const LOG_TAIL_BYTES = 64 * 1024;
 /** A line longer than this is written in pieces (a secret across a piece boundary is the price). */
@@ -91,7 +99,7 @@ export class AgentLog {
 
   /** A line of orch's own (`[orch] …`), after everything read so far. */
   async note(line: string): Promise<void> {
-    this.enqueue(`[orch] ${line}\n`, { isOrch: true });
+    this.enqueue(`${ORCH_LINE_PREFIX}${line}\n`, { isOrch: true });
     await this.flushing;
   }
 
@@ -101,7 +109,7 @@ export class AgentLog {
     if (this.dropped > 0) {
       const kept = this.tail.slice(this.tail.indexOf("\n") + 1);
       this.tail = "";
-      this.enqueue(`[orch] ${this.dropped} bytes of output were left out (the log keeps ${this.maxBytes} bytes and the last ${this.tailBytes})\n`, { isOrch: true });
+      this.enqueue(`${ORCH_LINE_PREFIX}${this.dropped} bytes of output were left out (the log keeps ${this.maxBytes} bytes and the last ${this.tailBytes})\n`, { isOrch: true });
       if (kept) this.enqueue(kept, { isOrch: true });
       await this.flushing;
     }

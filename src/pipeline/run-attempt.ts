@@ -23,6 +23,7 @@
  * Dispatch, retry, reassign, buttons and labels all end up here: they queue
  * an attempt, and the scheduler hands it to this function when a slot frees.
  */
+import { printedLines } from "../agents/agent-log.js";
 import { readLogTail } from "../agents/log-tail.js";
 import { formatConfigDuration } from "../duration.js";
 import { isUserError } from "../errors.js";
@@ -140,7 +141,7 @@ export async function runAttempt(deps: PipelineDeps, claimed: AttemptContext, si
       if (verify.state !== "passed") {
         verifyFailure = verify;
         // Its own last line, not orch's "[orch] exited with code …" after it.
-        const lastLine = verify.tail.split("\n").filter((line) => line.trim() !== "" && !line.startsWith("[orch] ")).at(-1);
+        const lastLine = printedLines(verify.tail).filter((line) => line.trim() !== "").at(-1);
         verified = { state: "failed", summary: lastLine ? `${verify.summary}: ${lastLine.trim()}` : verify.summary };
       }
     }
@@ -235,11 +236,7 @@ export async function runAttempt(deps: PipelineDeps, claimed: AttemptContext, si
     if (reported?.status === "blocked" || reported?.status === "failed") {
       return { outcome: { state: reported.status, summary: reported.summary ?? `the agent reported ${reported.status}` }, exitCode };
     }
-    const tail = (await readLogTail(getAttemptFiles(deps.home, context.attempt.id).logFile, ANSWER_TAIL))
-      .split("\n")
-      .filter((line) => !line.startsWith("[orch] "))
-      .join("\n")
-      .trim();
+    const tail = printedLines(await readLogTail(getAttemptFiles(deps.home, context.attempt.id).logFile, ANSWER_TAIL)).join("\n").trim();
     const answer = reported?.summary;
     if (!answer && !tail) return { outcome: { state: "failed", summary: "no answer: the agent wrote no summary and printed nothing" }, exitCode };
     if (!(await holdsLease())) return lostLease();
