@@ -5,14 +5,17 @@
  * (default localhost) and PORT (default 3000). With an app id and a key it
  * serves orch's webhook server (webhook-server.ts); without them it leaves
  * everything to `run(app)`: its setup page that registers the app from
- * app.yml, or, under NODE_ENV=production, its error. A worker serves no
- * webhooks at all (serveWorker).
+ * app.yml (and makes a smee.io channel for it), or, under NODE_ENV=production,
+ * its error. WEBHOOK_PROXY_URL forwards a smee channel's webhooks to the
+ * webhook route, as under Probot's own server. A worker serves no webhooks at
+ * all (serveWorker).
  */
 import fs from "node:fs";
 import http from "node:http";
 import type { AddressInfo } from "node:net";
 import { parseEnv } from "node:util";
 import { createProbot, run, type ApplicationFunction, type Options, type Probot } from "probot";
+import { SmeeClient } from "smee-client";
 import { ConfigError } from "../config/config-error.js";
 import { octokitFromEnv } from "./probot-octokit.js";
 import { startWebhookServer, type WebhookServer } from "./webhook-server.js";
@@ -22,19 +25,53 @@ export async function serveApp(appFn: ApplicationFunction): Promise<WebhookServe
   loadDotEnv();
   const probot = makeProbot();
   if (!probot) {
-    // No app id or private key yet: Probot's setup page.
-    await run(appFn);
+    // No app id or private key yet: Probot's setup page, which makes a smee channel for the new app.
+    await run(appFn, { SmeeClient });
     return undefined;
   }
   await probot.ready();
   probot.log.info(`Running Probot v${probot.version} (Node.js: ${process.versions.node})`);
   const env = process.env;
-  if (env.WEBHOOK_PROXY_URL) {
-    probot.log.warn(
-      `WEBHOOK_PROXY_URL is set, but orch's server does not start a smee client; run \`npx smee-client --url ${env.WEBHOOK_PROXY_URL} --target http://localhost:${env.PORT || 3000}${probot.webhookPath}\` beside it.`,
-    );
+  const server = await startWebhookServer({ probot, appFn, host: env.HOST || "localhost", port: Number(env.PORT) || 3000 });
+  return env.WEBHOOK_PROXY_URL ? withWebhookProxy(server, { source: env.WEBHOOK_PROXY_URL, path: probot.webhookPath, log: probot.log }) : server;
+}
+
+/**
+ * Development with Probot's conventions: WEBHOOK_PROXY_URL names a smee.io
+ * channel (or any smee server) whose events are forwarded to the webhook
+ * route, as Probot's own server does. The payloads still pass the intake's
+ * size limit and signature check: smee forwards GitHub's headers unchanged.
+ */
+async function withWebhookProxy(server: WebhookServer, params: { source: string; path: string; log: Probot["log"] }): Promise<WebhookServer> {
+  const log = params.log.child({ name: "smee" });
+  const target = `http://127.0.0.1:${server.port}${params.path}`;
+  let smee: SmeeClient;
+  try {
+    smee = new SmeeClient({ source: params.source, target, logger: smeeLogger(log) });
+  } catch {
+    await server.stop();
+    throw new ConfigError("WEBHOOK_PROXY_URL", [
+      `WEBHOOK_PROXY_URL: expected the http(s) address of a smee channel, like https://smee.io/AbCd1234; got ${JSON.stringify(params.source)}`,
+    ]);
   }
-  return startWebhookServer({ probot, appFn, host: env.HOST || "localhost", port: Number(env.PORT) || 3000 });
+  // A channel that cannot be reached now is retried by the client; the app serves meanwhile.
+  smee.start().catch((error: unknown) => log.warn(`could not connect to ${params.source} yet: ${String(error instanceof Error ? error.message : error)}`));
+  return {
+    ...server,
+    stop: async () => {
+      await smee.stop();
+      await server.stop();
+    },
+  };
+}
+
+/** smee-client logs like console (a message, then details); pino wants the details first. */
+function smeeLogger(log: Probot["log"]): Pick<Console, "info" | "error"> {
+  return {
+    info: (message: unknown) => log.info(String(message)),
+    error: (message: unknown, detail?: unknown) =>
+      log.error(detail === undefined ? String(message) : `${String(message)}: ${detail instanceof Error ? detail.message : JSON.stringify(detail)}`),
+  };
 }
 
 /**
