@@ -18,7 +18,7 @@ import { spawn, type ChildProcess } from "node:child_process";
 import { statSync } from "node:fs";
 import { setTimeout as sleep } from "node:timers/promises";
 import { formatDuration } from "../duration.js";
-import { stopSandbox } from "../sandbox/sandbox-processes.js";
+import { stopSandbox, waitForInitGone, watchForSandboxInit } from "../sandbox/sandbox-processes.js";
 import { AgentLog } from "./agent-log.js";
 import { hasChangedSince } from "./find-change.js";
 import { isProcessGroupAlive, KILL_SETTLE_MS, stopProcessGroup, type StopOutcome } from "./process-group.js";
@@ -174,6 +174,7 @@ async function superviseAgent(params: StartAgentParams & {
     if (firstStderr.length < 1024) firstStderr += chunk.toString("utf8");
   });
   const output = Promise.all([log.follow(child.stdout!), log.follow(child.stderr!)]);
+  const sandboxInit = sandboxed ? watchForSandboxInit(pid, leaderExited) : Promise.resolve(undefined);
 
   let timer: NodeJS.Timeout | undefined;
   let onAbort: (() => void) | undefined;
@@ -196,8 +197,11 @@ async function superviseAgent(params: StartAgentParams & {
 
   if (first.kind === "exited") {
     const { exitCode, signal: exitSignal } = first.exit;
-    // A sandbox's processes ended with its init. Without one, whatever the agent
-    // left running in its group goes too.
+    // A sandbox's processes end with its init, which the kernel is tearing down
+    // now: wait for that, so "everything is gone" holds when `exited` settles.
+    // Without a sandbox, whatever the agent left running in its group goes too.
+    const init = await sandboxInit;
+    if (init) await waitForInitGone(init, KILL_SETTLE_MS);
     const leftovers = !sandboxed && isProcessGroupAlive(pid) ? await stopProcessGroup(pid, killGraceMs) : "gone";
     await drain(child, output);
     const bwrapFailure = sandboxed && exitCode === 1 ? BWRAP_ERROR.exec(firstStderr)?.[1] : undefined;

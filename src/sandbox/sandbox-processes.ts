@@ -45,6 +45,24 @@ export function findSandboxInit(outerPid: number): SandboxInit | undefined {
 }
 
 /**
+ * Looks for the sandbox's init until bwrap has made it (a few ms after the
+ * spawn) or the outer bwrap has exited. Found early, it outlives the outer
+ * bwrap's pid: bwrap exits with the agent's code as soon as the agent exits,
+ * while its init is still taking the rest of the namespace down.
+ */
+export async function watchForSandboxInit(outerPid: number, exited: Promise<unknown>): Promise<SandboxInit | undefined> {
+  let hasExited = false;
+  void exited.then(() => (hasExited = true));
+  const deadline = performance.now() + OUTER_EXIT_MS * 10;
+  while (!hasExited && performance.now() < deadline) {
+    const init = findSandboxInit(outerPid);
+    if (init) return init;
+    await sleep(POLL_MS / 2);
+  }
+  return undefined;
+}
+
+/**
  * Host pids of every process in the sandbox (the agent and all it started,
  * in nested namespaces too), bwrap's init excluded. Empty when the sandbox
  * has not started or has ended. A snapshot: processes may come and go.
