@@ -12,6 +12,11 @@
  *   process's writes a second apart, as github.com's secondary rate limits
  *   ask). For a GitHub Enterprise Server without those limits, and for tests
  *   and benchmarks against a fake GitHub.
+ *
+ * With `onRequestError`, it is also told the HTTP status of every request
+ * that fails (orch_github_request_errors_total). Its hook is added after
+ * Probot's plugins, so it wraps their retries: a 502 retried into a 200 is
+ * not an error, one that stays a 502 is counted once.
  */
 import { ProbotOctokit } from "probot";
 import { ConfigError } from "../config/config-error.js";
@@ -22,7 +27,24 @@ interface InstanceOptions {
   throttle?: object;
 }
 
-export function octokitFromEnv(env: NodeJS.ProcessEnv): Octokit | undefined {
+export function octokitFromEnv(
+  env: NodeJS.ProcessEnv,
+  options: { onRequestError?: (status: number | undefined) => void } = {},
+): Octokit | undefined {
+  const { onRequestError } = options;
+  const configured = configuredOctokit(env);
+  if (!onRequestError) return configured;
+  return (configured ?? ProbotOctokit).plugin((octokit) => {
+    octokit.hook.error("request", (error) => {
+      const { status } = error as { status?: unknown };
+      onRequestError(typeof status === "number" ? status : undefined);
+      throw error;
+    });
+  }) as Octokit;
+}
+
+/** Probot's Octokit with the GHE_HOST and ORCH_GITHUB_THROTTLE fixes; undefined when neither applies. */
+function configuredOctokit(env: NodeJS.ProcessEnv): Octokit | undefined {
   const baseUrl = env.GHE_HOST ? `${env.GHE_PROTOCOL || "https"}://${env.GHE_HOST}/api/v3` : undefined;
   const throttle = env.ORCH_GITHUB_THROTTLE ?? "on";
   if (throttle !== "on" && throttle !== "off") {
