@@ -46,6 +46,16 @@ describe("octokitFromEnv with onRequestError", () => {
     expect(scope.pendingMocks()).toEqual([]);
   });
 
+  it("does not count the 404 that says a file does not exist (the config reader's answer)", async () => {
+    const { octokit, statuses } = countingOctokit();
+    const scope = nock(API).get("/repos/acme/widgets/contents/.github%2Forch.yml").reply(404, { message: "Not Found" });
+
+    await expect(octokit.request("GET /repos/{owner}/{repo}/contents/{path}", { owner: "acme", repo: "widgets", path: ".github/orch.yml" })).rejects.toMatchObject({ status: 404 });
+
+    expect(statuses).toEqual([]);
+    expect(scope.pendingMocks()).toEqual([]);
+  });
+
   it("gives Probot its own Octokit, unchanged, when nothing is asked of it", () => {
     expect(octokitFromEnv({})).toBeUndefined();
   });

@@ -16,7 +16,10 @@
  * With `onRequestError`, it is also told the HTTP status of every request
  * that fails (orch_github_request_errors_total). Its hook is added after
  * Probot's plugins, so it wraps their retries: a 502 retried into a 200 is
- * not an error, one that stays a 502 is counted once.
+ * not an error, one that stays a 502 is counted once. A 404 for a file's
+ * contents is GitHub's "no such file", which the config reader asks for on
+ * every command (.github/orch.yml, then the owner's .github repository): an
+ * answer, not an error, so it is not counted.
  */
 import { ProbotOctokit } from "probot";
 import { ConfigError } from "../config/config-error.js";
@@ -35,9 +38,10 @@ export function octokitFromEnv(
   const configured = configuredOctokit(env);
   if (!onRequestError) return configured;
   return (configured ?? ProbotOctokit).plugin((octokit) => {
-    octokit.hook.error("request", (error) => {
+    octokit.hook.error("request", (error, request) => {
       const { status } = error as { status?: unknown };
-      onRequestError(typeof status === "number" ? status : undefined);
+      const code = typeof status === "number" ? status : undefined;
+      if (!(code === 404 && request.method === "GET" && /\/contents\//.test(request.url))) onRequestError(code);
       throw error;
     });
   }) as Octokit;

@@ -64,7 +64,7 @@ export function createMetrics(params: {
   });
   const githubErrors = new Counter({
     name: "orch_github_request_errors_total",
-    help: "GitHub API requests of this process that failed after Octokit's retries, by HTTP status (500 also for a request that got no answer).",
+    help: 'GitHub API requests of this process that failed after Octokit\'s retries, by HTTP status ("500" also for no answer at all, "none" for an error without a status); a 404 for a file\'s contents (no .github/orch.yml) is no error.',
     labelNames: ["status"] as const,
     registers,
   });
