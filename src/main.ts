@@ -42,7 +42,7 @@ async function main(): Promise<void> {
   fs.mkdirSync(settings.home, { recursive: true });
   // This process's one metrics registry: everything that records or serves a metric is handed it.
   const registry = new Registry();
-  const metrics = createMetrics({ registry, store });
+  const metrics = createMetrics({ registry, store, log: consoleLog });
 
   let orch: Orch | undefined;
   const app = createApp(
@@ -53,6 +53,7 @@ async function main(): Promise<void> {
     store,
     committedMigrations: listCommittedMigrations(settings.databaseProvider),
     heartbeat: () => orch?.lastHeartbeat(),
+    log: consoleLog,
   });
   const serve = { routes: createOpsRoutes({ health, registry }), onGitHubError: metrics.githubRequestFailed };
   await (settings.role === "worker" ? serveWorker(app, serve) : serveApp(app, serve));
@@ -66,6 +67,13 @@ async function main(): Promise<void> {
   process.once("SIGTERM", () => void shutdown("SIGTERM"));
   process.once("SIGINT", () => void shutdown("SIGINT"));
 }
+
+/** For /healthz and /metrics, which start before the app's logger: lines like main's own warnings. */
+const consoleLog = {
+  warn: (fields: { err?: unknown }, message: string) =>
+    console.warn(`orch: ${message}${fields.err === undefined ? "" : ` (${fields.err instanceof Error ? fields.err.message.replace(/\s+/g, " ").trim() : String(fields.err)})`}`),
+  info: (message: string) => console.warn(`orch: ${message}`),
+};
 
 // An operator's mistake (a bad config file, DATABASE_URL or ORCH_GIT_BASE_URL, no sandbox) is
 // a ConfigError whose lines say what is wrong and what would be right; a stack would bury them.

@@ -14,8 +14,13 @@
  * still in flight is shared by the next polls, so a hung database does not
  * pile queries up.
  */
-import type { Logger } from "pino";
 import type { Store } from "../store/store.js";
+
+/** Where a change of health is said: a pino Logger fits, and so does main's console. */
+export interface HealthLog {
+  warn(fields: { err?: unknown }, message: string): void;
+  info(message: string): void;
+}
 
 export type HealthCheckName = "database" | "migrations" | "heartbeat";
 
@@ -51,7 +56,7 @@ export class HealthCheck {
       heartbeat: () => { at: Date | undefined; ttlMs: number } | undefined;
       timeoutMs?: number;
       migrationsCacheMs?: number;
-      log?: Pick<Logger, "warn" | "info">;
+      log?: HealthLog;
       now?: () => number;
     },
   ) {}

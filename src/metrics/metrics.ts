@@ -15,7 +15,6 @@
  * histograms and counters count what this process did, and restart at 0.
  */
 import { collectDefaultMetrics, Counter, Gauge, Histogram, type Registry } from "prom-client";
-import type { Logger } from "pino";
 import type { Store } from "../store/store.js";
 
 /** What the pipeline and the GitHub client record. */
@@ -42,7 +41,8 @@ const ALLOCATION_BUCKETS = [0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60, 120, 30
 export function createMetrics(params: {
   registry: Registry;
   store?: Pick<Store, "countAttemptsByState" | "countQueued" | "countRunningByHost">;
-  log?: Pick<Logger, "warn">;
+  /** Told when a scrape could not read the database (a pino Logger fits). */
+  log?: { warn(fields: { err?: unknown }, message: string): void };
   defaultMetrics?: boolean;
 }): OrchMetrics {
   const { registry, store, log } = params;
