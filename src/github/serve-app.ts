@@ -42,7 +42,7 @@ export async function serveApp(appFn: ApplicationFunction, options: ServeOptions
       `WEBHOOK_PROXY_URL is set, but orch's server does not start a smee client; run \`npx smee-client --url ${env.WEBHOOK_PROXY_URL} --target http://localhost:${env.PORT || 3000}${probot.webhookPath}\` beside it.`,
     );
   }
-  return startWebhookServer({ probot, appFn, host: env.HOST || "localhost", port: Number(env.PORT) || 3000, ...(options.routes ? { routes: options.routes } : {}) });
+  return startWebhookServer({ probot, appFn, host: env.HOST || "localhost", port: Number(env.PORT) || 3000, routes: options.routes });
 }
 
 /**
@@ -104,7 +104,7 @@ function loadDotEnv(): void {
 /** Probot from the environment; undefined without an app id or private key. */
 function makeProbot(options: ServeOptions): Probot | undefined {
   const env = process.env;
-  const Octokit = octokitFromEnv(env, options.onGitHubError ? { onRequestError: options.onGitHubError } : {});
+  const Octokit = octokitFromEnv(env, { onRequestError: options.onGitHubError });
   try {
     return createProbot({
       env,

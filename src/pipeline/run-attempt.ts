@@ -220,7 +220,7 @@ export async function runAttempt(deps: PipelineDeps, claimed: AttemptContext, si
   await reporter.refreshStatusNow(context.thread.id);
   log.info({ state: ending.outcome.state, summary }, "attempt ended");
 
-  /** The end this pipeline recorded, for orch_attempt_duration_seconds (an end another host recorded is its to count). */
+  /** For orch_attempt_duration_seconds: called only when this pipeline's move recorded the end, so no end counts twice. */
   function observeEnd(endedAt: Date): void {
     const startedAt = claimed.attempt.startedAt ?? endedAt;
     deps.metrics.attemptEnded({ agent: context.attempt.agent, state: ending.outcome.state, seconds: (endedAt.getTime() - startedAt.getTime()) / 1000 });
