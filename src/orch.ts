@@ -18,6 +18,7 @@ import type { CommandGitHub, OrchRequest } from "./commands/request.js";
 import type { AttemptControls } from "./commands/verb.js";
 import { createAttemptButtons } from "./commands/verbs/buttons.js";
 import type { ServerConfig } from "./config/server-config.js";
+import { NO_METRICS, type OrchMetrics } from "./metrics/metrics.js";
 import { AttemptReporter } from "./pipeline/attempt-reporter.js";
 import { Background } from "./pipeline/background.js";
 import { cancelAttempt } from "./pipeline/cancel-attempt.js";
@@ -57,6 +58,8 @@ export interface OrchOptions {
   github: (thread: ThreadAddress) => ThreadGitHub & CommandGitHub;
   /** The repository cache; made from `home` and `gitBaseUrl` unless given (a benchmark holds its fetches). */
   cache?: RepoCache;
+  /** Where attempt and workspace durations go (/metrics); default nowhere. */
+  metrics?: OrchMetrics;
 }
 
 /** How often reports GitHub missed are retried, and old deliveries forgotten. */
@@ -82,7 +85,7 @@ export class Orch {
     const queue = (this.queue = options.queue ?? createLocalQueue());
     this.cache = options.cache ?? new RepoCache({ home, gitBaseUrl });
     const reporter = new AttemptReporter({ store, github, buttons: createAttemptButtons({ agentCount: Object.keys(config.agents).length }), home, background, log });
-    this.pipeline = { store, config, cache: this.cache, github, reporter, home, env, sandbox, redactor, log };
+    this.pipeline = { store, config, cache: this.cache, github, reporter, home, env, sandbox, redactor, metrics: options.metrics ?? NO_METRICS, log };
     const pipeline = this.pipeline;
     const hostLease = (this.hostLease = new HostLease({
       store,
@@ -197,6 +200,11 @@ export class Orch {
   async whenIdle(): Promise<void> {
     await this.background.whenIdle();
     await this.cache.whenIdle();
+  }
+
+  /** This host's last recorded heartbeat and the TTL it is judged by (for /healthz). */
+  lastHeartbeat(): ReturnType<HostLease["lastBeat"]> {
+    return this.hostLease.lastBeat();
   }
 
   /** Stops starting attempts, cancels the ones running here and waits for them to end. */

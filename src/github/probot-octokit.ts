@@ -12,6 +12,14 @@
  *   process's writes a second apart, as github.com's secondary rate limits
  *   ask). For a GitHub Enterprise Server without those limits, and for tests
  *   and benchmarks against a fake GitHub.
+ *
+ * With `onRequestError`, it is also told the HTTP status of every request
+ * that fails (orch_github_request_errors_total). Its hook is added after
+ * Probot's plugins, so it wraps their retries: a 502 retried into a 200 is
+ * not an error, one that stays a 502 is counted once. A 404 for a file's
+ * contents is GitHub's "no such file", which the config reader asks for on
+ * every command (.github/orch.yml, then the owner's .github repository): an
+ * answer, not an error, so it is not counted.
  */
 import { ProbotOctokit } from "probot";
 import { ConfigError } from "../config/config-error.js";
@@ -22,7 +30,25 @@ interface InstanceOptions {
   throttle?: object;
 }
 
-export function octokitFromEnv(env: NodeJS.ProcessEnv): Octokit | undefined {
+export function octokitFromEnv(
+  env: NodeJS.ProcessEnv,
+  options: { onRequestError?: (status: number | undefined) => void } = {},
+): Octokit | undefined {
+  const { onRequestError } = options;
+  const configured = configuredOctokit(env);
+  if (!onRequestError) return configured;
+  return (configured ?? ProbotOctokit).plugin((octokit) => {
+    octokit.hook.error("request", (error, request) => {
+      const { status } = error as { status?: unknown };
+      const code = typeof status === "number" ? status : undefined;
+      if (!(code === 404 && request.method === "GET" && /\/contents\//.test(request.url))) onRequestError(code);
+      throw error;
+    });
+  }) as Octokit;
+}
+
+/** Probot's Octokit with the GHE_HOST and ORCH_GITHUB_THROTTLE fixes; undefined when neither applies. */
+function configuredOctokit(env: NodeJS.ProcessEnv): Octokit | undefined {
   const baseUrl = env.GHE_HOST ? `${env.GHE_PROTOCOL || "https"}://${env.GHE_HOST}/api/v3` : undefined;
   const throttle = env.ORCH_GITHUB_THROTTLE ?? "on";
   if (throttle !== "on" && throttle !== "off") {

@@ -8,7 +8,8 @@
  * app.yml (and makes a smee.io channel for it), or, under NODE_ENV=production,
  * its error. WEBHOOK_PROXY_URL forwards a smee channel's webhooks to the
  * webhook route, as under Probot's own server. A worker serves no webhooks at
- * all (serveWorker).
+ * all (serveWorker). `ServeOptions` adds main.ts's /healthz and /metrics
+ * to either server, and the GitHub error counter to its Octokit.
  */
 import fs from "node:fs";
 import http from "node:http";
@@ -18,12 +19,19 @@ import { createProbot, run, type ApplicationFunction, type Options, type Probot 
 import { SmeeClient } from "smee-client";
 import { ConfigError } from "../config/config-error.js";
 import { octokitFromEnv } from "./probot-octokit.js";
-import { startWebhookServer, type WebhookServer } from "./webhook-server.js";
+import { startWebhookServer, type HttpRoute, type WebhookServer } from "./webhook-server.js";
+
+export interface ServeOptions {
+  /** Routes beside the webhook, and a worker's only ones (ops-routes.ts: /healthz, /metrics). */
+  routes?: HttpRoute;
+  /** Told the HTTP status of every GitHub request that fails (probot-octokit.ts). */
+  onGitHubError?: (status: number | undefined) => void;
+}
 
 /** Resolves once the server listens; undefined in setup mode. */
-export async function serveApp(appFn: ApplicationFunction): Promise<WebhookServer | undefined> {
+export async function serveApp(appFn: ApplicationFunction, options: ServeOptions = {}): Promise<WebhookServer | undefined> {
   loadDotEnv();
-  const probot = makeProbot();
+  const probot = makeProbot(options);
   if (!probot) {
     // No app id or private key yet: Probot's setup page, which makes a smee channel for the new app.
     await run(appFn, { SmeeClient });
@@ -32,7 +40,7 @@ export async function serveApp(appFn: ApplicationFunction): Promise<WebhookServe
   await probot.ready();
   probot.log.info(`Running Probot v${probot.version} (Node.js: ${process.versions.node})`);
   const env = process.env;
-  const server = await startWebhookServer({ probot, appFn, host: env.HOST || "localhost", port: Number(env.PORT) || 3000 });
+  const server = await startWebhookServer({ probot, appFn, host: env.HOST || "localhost", port: Number(env.PORT) || 3000, routes: options.routes });
   return env.WEBHOOK_PROXY_URL ? withWebhookProxy(server, { source: env.WEBHOOK_PROXY_URL, path: probot.webhookPath, log: probot.log }) : server;
 }
 
@@ -77,11 +85,12 @@ function smeeLogger(log: Probot["log"]): Pick<Console, "info" | "error"> {
 /**
  * A worker (ORCH_ROLE=worker): the app, with Probot's GitHub App
  * credentials for its API calls, but no webhook route; it serves only
- * `GET /healthz` on HOST:PORT.
+ * `options.routes` (main.ts: /healthz and /metrics) on HOST:PORT, and a
+ * plain `GET /healthz` 200 without them.
  */
-export async function serveWorker(appFn: ApplicationFunction): Promise<WebhookServer> {
+export async function serveWorker(appFn: ApplicationFunction, options: ServeOptions = {}): Promise<WebhookServer> {
   loadDotEnv();
-  const probot = makeProbot();
+  const probot = makeProbot(options);
   if (!probot) {
     throw new ConfigError("APP_ID", [
       "ORCH_ROLE=worker needs the GitHub App's APP_ID and PRIVATE_KEY (or PRIVATE_KEY_PATH), as the web host has them: it reports its attempts to GitHub itself.",
@@ -90,12 +99,20 @@ export async function serveWorker(appFn: ApplicationFunction): Promise<WebhookSe
   await probot.ready();
   await appFn(probot, { cwd: process.cwd(), addHandler: () => undefined });
   const env = process.env;
-  const server = http.createServer((request, response) => {
+  const handle = async (request: http.IncomingMessage, response: http.ServerResponse) => {
+    if (options.routes && (await options.routes(request, response))) return;
     if (request.method === "GET" && (request.url ?? "").split("?")[0] === "/healthz") {
       response.writeHead(200, { "content-type": "text/plain" }).end("ok");
       return;
     }
     response.writeHead(404).end();
+  };
+  const server = http.createServer((request, response) => {
+    handle(request, response).catch((error: unknown) => {
+      probot.log.error({ err: error }, `${request.method} ${request.url} failed`);
+      if (!response.headersSent) response.writeHead(500).end();
+      else response.destroy();
+    });
   });
   await new Promise<void>((resolve, reject) => {
     server.once("error", reject);
@@ -103,7 +120,7 @@ export async function serveWorker(appFn: ApplicationFunction): Promise<WebhookSe
   });
   const address = server.address() as AddressInfo;
   const url = `http://${address.family === "IPv6" ? `[${address.address}]` : address.address}:${address.port}`;
-  probot.log.info(`Worker listening on ${url} (GET /healthz only)`);
+  probot.log.info(`Worker listening on ${url} (GET /healthz${options.routes ? " and /metrics" : ""} only)`);
   return {
     http: server,
     port: address.port,
@@ -122,9 +139,9 @@ function loadDotEnv(): void {
 }
 
 /** Probot from the environment; undefined without an app id or private key. */
-function makeProbot(): Probot | undefined {
+function makeProbot(options: ServeOptions): Probot | undefined {
   const env = process.env;
-  const Octokit = octokitFromEnv(env);
+  const Octokit = octokitFromEnv(env, { onRequestError: options.onGitHubError });
   try {
     return createProbot({
       env,

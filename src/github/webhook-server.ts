@@ -5,8 +5,9 @@
  * reads the whole body before anything can look at its size.
  *
  *     POST <webhookPath>   the intake, then Probot's middleware (createNodeMiddleware)
+ *     `routes`             the caller's own (main.ts: /healthz and /metrics, ops-routes.ts)
  *     GET  /ping           200 PONG, as Probot's Server answers
- *     GET  /healthz        200 ok, for supervisors and load balancers
+ *     GET  /healthz        200 ok, unless `routes` answered it
  *     anything else        Probot's middleware (handlers an app added), else 404
  *
  * The app and its `context` are Probot's, unchanged: `createNodeMiddleware`
@@ -16,6 +17,9 @@ import http from "node:http";
 import type { AddressInfo } from "node:net";
 import { createNodeMiddleware, type ApplicationFunction, type Probot } from "probot";
 import { createWebhookIntake, MAX_WEBHOOK_PAYLOAD_BYTES } from "./webhook-intake.js";
+
+/** Answers the request and resolves true, or leaves it alone and resolves false. */
+export type HttpRoute = (request: http.IncomingMessage, response: http.ServerResponse) => Promise<boolean>;
 
 export interface WebhookServer {
   /** The listening server (for tests that watch its sockets). */
@@ -36,6 +40,8 @@ export async function startWebhookServer(params: {
   /** Default: the probot's own (WEBHOOK_PATH, else /api/github/webhooks). */
   webhookPath?: string;
   maxPayloadBytes?: number;
+  /** Tried after the webhook intake, before everything else. */
+  routes?: HttpRoute;
 }): Promise<WebhookServer> {
   const { probot, appFn, host, port } = params;
   const webhookPath = params.webhookPath ?? probot.webhookPath;
@@ -55,6 +61,7 @@ export async function startWebhookServer(params: {
     response.once("finish", () => log.info(`${request.method} ${request.url} ${response.statusCode} - ${Date.now() - started}ms`));
     try {
       if (await intake(request, response)) return;
+      if (params.routes && (await params.routes(request, response))) return;
       const route = request.method === "GET" ? (request.url ?? "").split("?")[0] : undefined;
       if (route === "/ping") {
         response.writeHead(200, { "content-type": "text/plain" }).end("PONG");

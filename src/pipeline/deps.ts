@@ -1,5 +1,6 @@
 import type { Logger } from "pino";
 import type { ServerConfig } from "../config/server-config.js";
+import type { OrchMetrics } from "../metrics/metrics.js";
 import type { Redactor } from "../secrets/redactor.js";
 import type { Store } from "../store/store.js";
 import type { RepoCache } from "../workspace/repo-cache.js";
@@ -35,5 +36,7 @@ export interface PipelineDeps {
   sandbox: SandboxSettings;
   /** Everything the pipeline publishes or records from an agent passes it. */
   redactor: Redactor;
+  /** Attempt and workspace durations, for /metrics. */
+  metrics: Pick<OrchMetrics, "attemptEnded" | "workspaceAllocated">;
   log: Logger;
 }

@@ -30,6 +30,7 @@ export class HostLease {
   private incarnation = randomUUID();
   private timer: NodeJS.Timeout | undefined;
   private beating: Promise<void> | undefined;
+  private lastBeatAt: Date | undefined;
 
   constructor(
     private readonly deps: {
@@ -53,9 +54,20 @@ export class HostLease {
     return this.incarnation;
   }
 
+  /**
+   * When this host last recorded itself alive (its registration or a
+   * heartbeat the store took); undefined before start. /healthz compares it
+   * with the TTL other hosts judge this one by.
+   */
+  lastBeat(): { at: Date | undefined; ttlMs: number } {
+    return { at: this.lastBeatAt, ttlMs: this.deps.ttlMs };
+  }
+
   async start(): Promise<void> {
     const { store, host, role } = this.deps;
-    await store.registerHost({ id: host, role, incarnation: this.incarnation, now: this.now() });
+    const now = this.now();
+    await store.registerHost({ id: host, role, incarnation: this.incarnation, now });
+    this.lastBeatAt = now;
     const beatMs = Math.max(250, Math.min(MAX_BEAT_MS, Math.floor(this.deps.ttlMs / BEATS_PER_TTL)));
     this.timer = setInterval(() => void this.beat(), beatMs);
     this.timer.unref();
@@ -76,11 +88,16 @@ export class HostLease {
 
   private async beatOnce(): Promise<void> {
     const { store, host, role, log } = this.deps;
-    if (!(await store.heartbeat({ id: host, incarnation: this.incarnation, now: this.now() }))) {
+    const beatAt = this.now();
+    if (!(await store.heartbeat({ id: host, incarnation: this.incarnation, now: beatAt }))) {
       log.error({ host }, "this host was declared dead while it was away: stopping the agents it held and reporting nothing for them");
       await this.deps.onFenced();
       this.incarnation = randomUUID();
-      await store.registerHost({ id: host, role, incarnation: this.incarnation, now: this.now() });
+      const registeredAt = this.now();
+      await store.registerHost({ id: host, role, incarnation: this.incarnation, now: registeredAt });
+      this.lastBeatAt = registeredAt;
+    } else {
+      this.lastBeatAt = beatAt;
     }
     await this.reapDeadHosts();
   }

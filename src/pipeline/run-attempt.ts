@@ -193,12 +193,13 @@ export async function runAttempt(deps: PipelineDeps, claimed: AttemptContext, si
   // A council's attempts are compared as they are: no auto-retry among them.
   const autoRetry = verifyFailure && context.task.mode !== "council" ? planAutoRetry(context, await store.spentOn(context.run.id)) : undefined;
   const summary = await redactor.redact(ending.outcome.summary + (autoRetry?.note ?? ""));
+  const endedAt = new Date();
   const moved = await store.transitionAttempt({
     attemptId: context.attempt.id,
     lease,
     to: ending.outcome.state,
     progress: {
-      endedAt: new Date(),
+      endedAt,
       exitCode: ending.exitCode,
       summary,
       // Only a pushed head is one GitHub has, for the check run on it.
@@ -207,6 +208,7 @@ export async function runAttempt(deps: PipelineDeps, claimed: AttemptContext, si
       pullRequestUrl: ending.pullRequest?.url ?? null,
     },
   });
+  if (moved) observeEnd(endedAt);
   // Tasks that waited for this one may start now (the scheduler looks when this pipeline returns).
   if (moved && ending.outcome.state === "succeeded") await startDependents();
   if (moved && autoRetry?.next && verifyFailure) await queueAutoRetry(autoRetry.next, verifyFailure, summary);
@@ -217,6 +219,12 @@ export async function runAttempt(deps: PipelineDeps, claimed: AttemptContext, si
   if (recorded) await reporter.complete(recorded);
   await reporter.refreshStatusNow(context.thread.id);
   log.info({ state: ending.outcome.state, summary }, "attempt ended");
+
+  /** For orch_attempt_duration_seconds: called only when this pipeline's move recorded the end, so no end counts twice. */
+  function observeEnd(endedAt: Date): void {
+    const startedAt = claimed.attempt.startedAt ?? endedAt;
+    deps.metrics.attemptEnded({ agent: context.attempt.agent, state: ending.outcome.state, seconds: (endedAt.getTime() - startedAt.getTime()) / 1000 });
+  }
 
   /** Another host has the last word on this attempt: only its worktree here is ours to remove. */
   async function releaseLostAttempt(): Promise<void> {

@@ -14,7 +14,7 @@ import type { SqlMigrationAwareDriverAdapterFactory } from "@prisma/driver-adapt
 import { ConfigError } from "../config/config-error.js";
 import { PrismaClient as PostgresClient } from "../generated/postgres/client.js";
 import { PrismaClient as SqliteClient } from "../generated/sqlite/client.js";
-import { migrateDeploy } from "./migrate.js";
+import { listMigrationDirs, migrateDeploy } from "./migrate.js";
 
 /** The client type orch codes against. Shared code avoids PostgreSQL-only query options. */
 export type Db = PostgresClient;
@@ -59,10 +59,19 @@ function buildAdapterFactory(url: string): SqlMigrationAwareDriverAdapterFactory
   return new PrismaBetterSqlite3({ url, timeout: 10_000 });
 }
 
+function schemaDirOf(provider: Provider): string {
+  return path.join(prismaDir, provider === "postgresql" ? "postgres" : "sqlite");
+}
+
+/** The migrations committed for `provider` (prisma/<provider>/migrations), oldest first: what migrateDatabase applies. */
+export function listCommittedMigrations(provider: Provider): string[] {
+  return listMigrationDirs(path.join(schemaDirOf(provider), "migrations"));
+}
+
 /** Brings the database at `url` up to the newest committed migration. */
 export async function migrateDatabase(url: string): Promise<void> {
   const provider = getProvider(url);
-  const schemaDir = path.join(prismaDir, provider === "postgresql" ? "postgres" : "sqlite");
+  const schemaDir = schemaDirOf(provider);
   try {
     if (provider === "postgresql") await withMigrationLock(url, () => migrateDeploy({ factory: buildAdapterFactory(url), schemaDir }));
     else await migrateDeploy({ factory: buildAdapterFactory(url), schemaDir });

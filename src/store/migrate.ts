@@ -56,14 +56,18 @@ function readSchemaFiles(schemaPath: string): SchemaFile[] {
     });
 }
 
+/** The migration folders under `migrationsDir`, oldest first (their names start with a timestamp). */
+export function listMigrationDirs(migrationsDir: string): string[] {
+  if (!fs.existsSync(migrationsDir)) return [];
+  return fs
+    .readdirSync(migrationsDir, { withFileTypes: true })
+    .filter((entry) => entry.isDirectory())
+    .map((entry) => entry.name)
+    .sort();
+}
+
 function readMigrations(migrationsDir: string) {
-  const dirs = fs.existsSync(migrationsDir)
-    ? fs
-        .readdirSync(migrationsDir, { withFileTypes: true })
-        .filter((entry) => entry.isDirectory())
-        .map((entry) => entry.name)
-        .sort()
-    : [];
+  const dirs = listMigrationDirs(migrationsDir);
   const lockfile = path.join(migrationsDir, "migration_lock.toml");
   return {
     baseDir: path.resolve(migrationsDir),

@@ -3,10 +3,12 @@
  * pipeline, recovery) depends on this interface, never on Prisma.
  */
 import * as attempts from "./attempts.js";
+import * as counts from "./counts.js";
 import type { Db, Provider } from "./db.js";
 import * as deliveries from "./deliveries.js";
 import * as hosts from "./hosts.js";
 import * as runs from "./runs.js";
+import * as schemaState from "./schema-state.js";
 import * as taskGraph from "./task-graph.js";
 import * as threads from "./threads.js";
 
@@ -54,6 +56,10 @@ export function createStore(params: { db: Db; provider: Provider; onQueued?: att
     listHosts: bind(hosts.listHosts),
     recordDelivery: bind(deliveries.recordDelivery),
     pruneDeliveries: bind(deliveries.pruneDeliveries),
+    countAttemptsByState: bind(counts.countAttemptsByState),
+    countRunningByHost: bind(counts.countRunningByHost),
+    pingDatabase: bind(schemaState.pingDatabase),
+    listAppliedMigrations: bind(schemaState.listAppliedMigrations),
     close: () => db.$disconnect(),
   };
 }

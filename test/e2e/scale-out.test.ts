@@ -96,7 +96,7 @@ function attemptsRunningOn(c: Cluster, id: string): Set<string> {
 
 describe("several hosts on one PostgreSQL", () => {
   it("spreads 20 simultaneous dispatches over the workers, runs none on the web host, and holds the limits across hosts", async () => {
-    const { cluster: c, web } = await prepare({ hosts: [WEB, W1, W2], maxRunning: 3, maxRunningPerHost: 2 });
+    const { cluster: c, web, apps } = await prepare({ hosts: [WEB, W1, W2], maxRunning: 3, maxRunningPerHost: 2 });
     const numbers = Array.from({ length: 20 }, (_, i) => i + 1);
     for (const number of numbers) c.github.threads.set(number, { state: "open", title: `Issue ${number}`, body: "" });
 
@@ -135,6 +135,26 @@ describe("several hosts on one PostgreSQL", () => {
     expect(c.github.pulls).toHaveLength(20);
     expect(ended.every((a) => checkRunOf(c, a.id)?.history.at(-1)?.conclusion === "success")).toBe(true);
     expect(c.github.unexpected).toEqual([]);
+
+    // Every role answers /healthz and /metrics: the database's counts are the same on each host, the durations each worker's own.
+    const scrape = async (id: string) => (await fetch(`${apps.get(id)!.url}/metrics`)).text();
+    const durations = (text: string) => Number(/^orch_attempt_duration_seconds_count\{agent="quick",state="succeeded"\} (\d+)$/m.exec(text)?.[1] ?? 0);
+    const scrapes = await waitFor(
+      async () => {
+        const texts = new Map(await Promise.all([WEB, W1, W2].map(async ({ id }) => [id, await scrape(id)] as const)));
+        return durations(texts.get(W1.id)!) + durations(texts.get(W2.id)!) === 20 && texts;
+      },
+      "the workers' scrapes to show the 20 attempts' durations",
+    );
+    for (const { id } of [WEB, W1, W2]) {
+      const health = await fetch(`${apps.get(id)!.url}/healthz`);
+      expect([id, health.status, await health.text()]).toEqual([id, 200, "ok"]);
+      expect(scrapes.get(id)).toContain('orch_attempts{state="succeeded"} 20');
+      expect(scrapes.get(id)).toContain('orch_running_attempts{host="worker-1"} 0');
+    }
+    expect(durations(scrapes.get(W1.id)!)).toBe(byHost.get(W1.id));
+    expect(durations(scrapes.get(W2.id)!)).toBe(byHost.get(W2.id));
+    expect(durations(scrapes.get(WEB.id)!)).toBe(0);
   }, 180_000);
 
   it("cancels and cleans up from the web host: the agent on the worker is killed, its worktree there removed", async () => {

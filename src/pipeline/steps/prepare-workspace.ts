@@ -14,10 +14,11 @@ export class DependencyConflict extends Error {
  * heads merged (a conflict throws DependencyConflict, naming the files).
  */
 export async function prepareWorkspace(
-  deps: Pick<PipelineDeps, "cache" | "store" | "config">,
+  deps: Pick<PipelineDeps, "cache" | "store" | "config" | "metrics">,
   params: { context: AttemptContext; token: string },
 ): Promise<{ worktreePath: string; baseSha: string }> {
-  const { cache, store, config } = deps;
+  const { cache, store, config, metrics } = deps;
+  const startedAt = performance.now();
   const { context, token } = params;
   const { thread, run, task, attempt } = context;
   const repo = { owner: thread.owner, repo: thread.repo };
@@ -48,5 +49,6 @@ export async function prepareWorkspace(
   const worktreePath = cache.worktreePath(String(attempt.id));
   await cache.addWorktree({ ...repo, branch: attempt.branch, sha: baseSha, path: worktreePath });
   await store.transitionWorkspace({ attemptId: attempt.id, to: "allocated", worktreePath });
+  metrics.workspaceAllocated((performance.now() - startedAt) / 1000);
   return { worktreePath, baseSha };
 }
