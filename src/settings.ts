@@ -25,7 +25,7 @@ export interface Settings {
   gitBaseUrl: string;
   /** ORCH_HOST_ID: this host's stable name among the hosts sharing the database. */
   host: string;
-  /** ORCH_ROLE: `all` (webhooks and attempts), `web` (webhooks, reports; runs no agent) or `worker` (attempts; serves /healthz only). */
+  /** ORCH_ROLE: `all` (webhooks and attempts), `web` (webhooks, reports; runs no agent) or `worker` (attempts; serves /healthz and /metrics only). */
   role: Role;
 }
 
