@@ -38,7 +38,19 @@ async function main(): Promise<void> {
 
   let orch: Orch | undefined;
   const app = createApp(
-    { store, config, home: settings.home, gitBaseUrl: settings.gitBaseUrl, host: settings.host, role: settings.role, queue, env: process.env, sandbox, redactor },
+    {
+      store,
+      config,
+      home: settings.home,
+      gitBaseUrl: settings.gitBaseUrl,
+      host: settings.host,
+      role: settings.role,
+      queue,
+      env: process.env,
+      sandbox,
+      redactor,
+      ...(settings.pageSecret ? { page: { publicUrl: settings.publicUrl, secret: settings.pageSecret } } : {}),
+    },
     (started) => (orch = started),
   );
   await (settings.role === "worker" ? serveWorker(app) : serveApp(app));
