@@ -69,8 +69,8 @@ function renderFacts(data: AttemptPageData): string {
     facts.push(["Auto-retry", `${attempt.autoRetry} of ${attempt.autoRetryLimit}, started by orch after the previous attempt's verify failed`]);
   }
   if (attempt.exitCode !== null) facts.push(["Exit code", html(attempt.exitCode)]);
-  if (attempt.summary) facts.push(["Summary", `<span class="agent-text">${html(attempt.summary)}</span>`]);
-  return `<dl class="facts">${facts.map(([term, value]) => `<div><dt>${html(term)}</dt><dd>${value}</dd></div>`).join("")}</dl>`;
+  const summary = attempt.summary ? `<div class="wide"><dt>Summary <span class="muted">(the agent's words)</span></dt><dd>${html(attempt.summary)}</dd></div>` : "";
+  return `<dl class="facts">${facts.map(([term, value]) => `<div><dt>${html(term)}</dt><dd>${value}</dd></div>`).join("")}${summary}</dl>`;
 }
 
 function renderCouncil(data: AttemptPageData): string {
@@ -183,6 +183,7 @@ code, pre { font: 13px/1.45 ui-monospace, SFMono-Regular, Menlo, Consolas, monos
 .state-blocked, .state-timed_out, .verify-timed_out { background: var(--warn-bg); color: var(--warn-fg); }
 .facts { display: grid; grid-template-columns: repeat(auto-fill, minmax(15rem, 1fr)); gap: .75rem 1.5rem; margin: 1rem 0 0; }
 .facts div { min-width: 0; }
+.facts .wide { grid-column: 1 / -1; }
 .facts dt { font-size: .8rem; text-transform: uppercase; letter-spacing: .04em; color: var(--muted); }
 .facts dd { margin: 0; overflow-wrap: anywhere; }
 .block { background: var(--code); border: 1px solid var(--line); border-radius: 6px; padding: .75rem; margin: 0 0 .75rem; overflow: auto; white-space: pre-wrap; overflow-wrap: anywhere; max-height: 32rem; }
@@ -252,6 +253,7 @@ export function renderAttemptPage(data: AttemptPageData, nonce: string): string 
 <meta charset="utf-8">
 <meta name="viewport" content="width=device-width, initial-scale=1">
 <meta name="referrer" content="no-referrer">
+<link rel="icon" href="data:,">
 <title>${html(title)} · orch</title>
 <style nonce="${html(nonce)}">${STYLE}</style>
 </head>
