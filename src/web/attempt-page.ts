@@ -131,14 +131,17 @@ ${body}
 function renderLog(data: AttemptPageData): string {
   const { attempt } = data.context;
   const state = toStateEvent(attempt, data.now);
-  const isLive = data.isLocal && (attempt.state === "queued" || attempt.state === "running");
-  const status = !data.isLocal
-    ? `This attempt ran on host <code>${html(attempt.host ?? "")}</code>, and its log lies on that host's disk; open the page from that host, or run <code>orch logs ${html(attempt.id)}</code> there.`
-    : isLive
-      ? "Live: new lines appear as the agent prints them."
-      : state.ended
-        ? "The attempt has ended; this is the end of its log."
-        : "";
+  const isLive = attempt.state === "queued" || attempt.state === "running";
+  const elsewhere = `This attempt ${isLive ? "runs" : "ran"} on host <code>${html(attempt.host ?? "")}</code>`;
+  const status = data.isLogMissing
+    ? `${elsewhere}, and its log lies on that host's disk; open the page from that host, or run <code>orch logs ${html(attempt.id)}</code> there.`
+    : !data.isLocal
+      ? `${elsewhere}; this is the end of its log as that host copied it${isLive ? " (every few seconds, updated here as it comes)" : ""}.`
+      : isLive
+        ? "Live: new lines appear as the agent prints them."
+        : state.ended
+          ? "The attempt has ended; this is the end of its log."
+          : "";
   return `<section aria-labelledby="log-heading">
 <h2 id="log-heading">Log</h2>
 <p id="log-status" class="muted" aria-live="polite">${status}</p>
@@ -199,9 +202,10 @@ footer { margin-top: 2rem; padding-bottom: 2rem; border-top: 1px solid var(--lin
 `;
 
 /**
- * The script: follows the live log (EventSource), appending lines and
- * updating the state badge, ended time and duration; closes when the
- * attempt ends. Text only ever goes in through textContent.
+ * The script: follows the live log (EventSource), appending lines (or, for
+ * another host's attempt, replacing the copied tail) and updating the state
+ * badge, ended time and duration; closes when the attempt ends. Text only
+ * ever goes in through textContent.
  */
 const SCRIPT = `
 (() => {
@@ -214,6 +218,12 @@ const SCRIPT = `
   source.addEventListener("lines", (event) => {
     const atEnd = log.scrollTop + log.clientHeight >= log.scrollHeight - 8;
     log.append(JSON.parse(event.data).lines.map((line) => line + "\\n").join(""));
+    document.getElementById("log-empty")?.remove();
+    if (atEnd) log.scrollTop = log.scrollHeight;
+  });
+  source.addEventListener("tail", (event) => {
+    const atEnd = log.scrollTop + log.clientHeight >= log.scrollHeight - 8;
+    log.textContent = JSON.parse(event.data).lines.map((line) => line + "\\n").join("");
     document.getElementById("log-empty")?.remove();
     if (atEnd) log.scrollTop = log.scrollHeight;
   });
@@ -242,7 +252,7 @@ const SCRIPT = `
 export function renderAttemptPage(data: AttemptPageData, nonce: string): string {
   const { attempt, task, thread } = data.context;
   const state = toStateEvent(attempt, data.now);
-  const isLive = data.isLocal && (attempt.state === "queued" || attempt.state === "running");
+  const isLive = !data.isLogMissing && (attempt.state === "queued" || attempt.state === "running");
   const noun = thread.kind === "issue" ? "Issue" : "Pull request";
   const title = `${task.key} attempt ${attempt.number} · ${thread.owner}/${thread.repo}#${thread.number}`;
   // In a JSON island `<` is escaped, so no text can close the script element.

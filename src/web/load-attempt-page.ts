@@ -27,8 +27,10 @@ export interface PromptPart {
 export interface AttemptPageData {
   context: AttemptContext;
   now: Date;
-  /** Whether this host holds the attempt's files (its log); false: another host ran it. */
+  /** Whether this host holds the attempt's files (its log); false: another host ran it, and the log is the tail it copied. */
   isLocal: boolean;
+  /** Another host's attempt whose log tail was never copied (SQLite never copies; there is one host). */
+  isLogMissing: boolean;
   logLines: string[];
   /** Where the live stream starts in the log (bytes). */
   logOffset: number;
@@ -40,7 +42,7 @@ export interface AttemptPageData {
 }
 
 export async function loadAttemptPage(
-  deps: { store: Pick<Store, "findAttemptContext" | "findRun">; home: string; host: string; redactor: Redactor; secret: Buffer },
+  deps: { store: Pick<Store, "findAttemptContext" | "findRun" | "findLogTail">; home: string; host: string; redactor: Redactor; secret: Buffer },
   params: { attemptId: number; now?: Date },
 ): Promise<AttemptPageData | undefined> {
   const { store, home, host, redactor, secret } = deps;
@@ -50,7 +52,9 @@ export async function loadAttemptPage(
   const context = await redactor.redactDeep(found);
   const files = getAttemptFiles(home, attemptId);
   const isLocal = context.attempt.host === null || context.attempt.host === host;
-  const tail = isLocal ? await readLogTailAt(files.logFile, PAGE_LOG_TAIL) : { lines: [], end: 0 };
+  // Another host's attempt: the tail it copied into the database (pipeline/log-mirror.ts).
+  const copied = isLocal ? null : await store.findLogTail(attemptId);
+  const tail = isLocal ? await readLogTailAt(files.logFile, PAGE_LOG_TAIL) : { lines: copied === null ? [] : copied.split("\n"), end: 0 };
   const logLines = tail.lines.length ? (await redactor.redact(tail.lines.join("\n"))).split("\n") : [];
   const verifyTail = isLocal && context.attempt.verifyState !== null ? await redactor.redact(await readLogTail(files.verifyLogFile, VERIFY_TAIL)) : "";
   let council: AttemptPageData["council"];
@@ -69,6 +73,7 @@ export async function loadAttemptPage(
     context,
     now: params.now ?? new Date(),
     isLocal,
+    isLogMissing: !isLocal && copied === null,
     logLines,
     logOffset: tail.end,
     verifyTail,

@@ -3,13 +3,16 @@
  * `/attempts/<id>/events?token=…&from=<byte offset>` and gets
  *
  *     event: lines   data: {"lines": [...]}          id: the byte offset after them
+ *     event: tail    data: {"lines": [...]}          another host's attempt: its copied tail, whole
  *     event: state   data: {"state", "label", "ended", "duration"}
  *     event: end     data: {}                         then the stream closes
  *
  * Lines are read from the log file as it grows (whole lines only, until the
  * attempt ends), cleaned the way the log tail is (agents/log-tail.ts) and
  * passed through the redactor. The `id` is the offset, so a browser that
- * reconnects (EventSource sends Last-Event-ID) resumes where it stopped.
+ * reconnects (EventSource sends Last-Event-ID) resumes where it stopped. For
+ * an attempt another host runs there is no file here: the tail that host
+ * copies into the database (pipeline/log-mirror.ts) is sent whenever it changes.
  */
 import { constants } from "node:fs";
 import { open } from "node:fs/promises";
@@ -118,7 +121,10 @@ export function toStateEvent(attempt: Pick<AttemptRecord, "state" | "startedAt" 
 export async function streamAttemptLog(params: {
   request: http.IncomingMessage;
   response: http.ServerResponse;
+  /** The log on this host's disk; undefined: the attempt's files are on another host. */
   logFile: string | undefined;
+  /** Another host's attempt: the tail it copied. */
+  findLogTail?: () => Promise<string | null>;
   from: number;
   findAttempt: () => Promise<Pick<AttemptRecord, "state" | "startedAt" | "endedAt"> | undefined>;
   redact: (text: string) => Promise<string>;
@@ -135,8 +141,15 @@ export async function streamAttemptLog(params: {
   const send = (event: string, data: unknown, id?: number) => {
     response.write(`${id === undefined ? "" : `id: ${id}\n`}event: ${event}\ndata: ${JSON.stringify(data)}\n\n`);
   };
+  let lastTail: string | null = null;
   const sendLines = async (isFinal: boolean) => {
-    if (!logFile) return;
+    if (!logFile) {
+      const tail = (await params.findLogTail?.()) ?? null;
+      if (tail === null || tail === lastTail) return;
+      lastTail = tail;
+      if (!isClosed) send("tail", { lines: (await redact(tail)).split("\n") });
+      return;
+    }
     for (;;) {
       const chunk = await readLogLines(logFile, { from: offset, isFinal });
       if (chunk.next === offset) return;

@@ -42,8 +42,10 @@ function put(record: AttemptRecord, mode: "change" | "council" = "change"): void
   const task = { id: record.taskId, runId: 2, key: "t1", state: "pending" as const, prompt: taskPrompt, after: [], agent: "codex", mode, councilSize: mode === "council" ? 2 : 0, baseRef: null, mergeRefs: [], prBase: null };
   contexts.set(record.id, { attempt: record, task, run, thread });
 }
+const copiedTails = new Map<number, string>();
 const store = {
   findAttemptContext: async (id: number) => contexts.get(id),
+  findLogTail: async (id: number) => copiedTails.get(id) ?? null,
   findRun: async () => {
     const attempts = [...contexts.values()].filter((c) => c.task.mode === "council").map((c) => c.attempt);
     const first = [...contexts.values()].find((c) => c.task.mode === "council")!;
@@ -60,6 +62,8 @@ beforeAll(async () => {
   const prompt = buildRetryPrompt({ taskPrompt, previous: { number: 1, agent: "codex", state: "failed", summary: "gave up </pre><img src=x>" }, requestedBy: "octocat", nonce: "def456" });
   put(attempt({ prompt, verifyState: "failed", autoRetry: 1, autoRetryLimit: 2, costUsd: 0.42, inputTokens: 1200, outputTokens: 300 }));
   put(attempt({ id: 8, host: "worker-2" }));
+  put(attempt({ id: 9, host: "worker-3" }));
+  copiedTails.set(9, `step 1 on worker-3\nexport API_KEY=${KNOWN_SECRET}`);
   put(attempt({ id: 20, taskId: 4, number: 1, state: "succeeded", headSha: "b".repeat(40), endedAt: new Date("2026-12-01T11:59:05Z"), diffStat: "2 files, +10 −1", summary: "Fixed <it>" }), "council");
   put(attempt({ id: 21, taskId: 4, number: 2, agent: "claude", state: "failed", endedAt: new Date("2026-12-01T11:59:35Z"), summary: `leaked ${KNOWN_SECRET}` }), "council");
   const files = getAttemptFiles(home, 7);
@@ -135,9 +139,25 @@ describe("the attempt page", () => {
     expect(first.headers.get("cache-control")).toBe("no-store");
   });
 
-  it("says where the log is for an attempt another host ran", async () => {
+  it("shows the tail another host copied, redacted, and follows it live", async () => {
+    const body = await (await page(9)).text();
+    expect(body).toContain("This attempt runs on host <code>worker-3</code>; this is the end of its log as that host copied it");
+    expect(body).toContain("step 1 on worker-3\nexport API_KEY=[redacted]\n</pre>");
+    expect(body).toContain(`"events":"9/events?token=${signAttemptToken(secret, 9)}&from=0"`);
+    const running = contexts.get(9)!;
+    contexts.set(9, { ...running, attempt: { ...running.attempt, state: "failed", endedAt: new Date("2026-12-01T11:58:35Z") } });
+    try {
+      const text = await (await fetch(`${base}/attempts/9/events?token=${signAttemptToken(secret, 9)}`)).text();
+      expect(text).toContain(`event: tail\ndata: ${JSON.stringify({ lines: ["step 1 on worker-3", "export API_KEY=[redacted]"] })}`);
+      expect(text).toMatch(/event: state\ndata: \{"state":"failed"[^]*event: end/);
+    } finally {
+      contexts.set(9, running);
+    }
+  });
+
+  it("says where the log is for an attempt another host ran and copied nothing of", async () => {
     const body = await (await page(8)).text();
-    expect(body).toContain("This attempt ran on host <code>worker-2</code>, and its log lies on that host's disk");
+    expect(body).toContain("This attempt runs on host <code>worker-2</code>, and its log lies on that host's disk");
   });
 
   it("shows a council task's comparison as a table linking each attempt's page", async () => {

@@ -27,7 +27,7 @@ import { isAttemptToken } from "./page-token.js";
 const ROUTE = /^\/attempts\/([1-9][0-9]{0,14})(\/events)?$/;
 
 export interface PageDeps {
-  store: Pick<Store, "findAttemptContext" | "findRun">;
+  store: Pick<Store, "findAttemptContext" | "findRun" | "findLogTail">;
   /** ORCH_HOME, where this host keeps its attempts' logs. */
   home: string;
   /** This host's id: only its own attempts' logs are on its disk. */
@@ -88,6 +88,7 @@ export function createPageHandler(deps: PageDeps): (request: http.IncomingMessag
         request,
         response,
         logFile: isLocal ? getAttemptFiles(home, attemptId).logFile : undefined,
+        findLogTail: () => store.findLogTail(attemptId),
         from: Number.isSafeInteger(from) && from >= 0 ? from : 0,
         findAttempt: async () => (await store.findAttemptContext(attemptId))?.attempt,
         redact: (text) => redactor.redact(text),
