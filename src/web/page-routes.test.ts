@@ -63,6 +63,7 @@ beforeAll(async () => {
   put(attempt({ prompt, verifyState: "failed", autoRetry: 1, autoRetryLimit: 2, costUsd: 0.42, inputTokens: 1200, outputTokens: 300 }));
   put(attempt({ id: 8, host: "worker-2" }));
   put(attempt({ id: 9, host: "worker-3" }));
+  put(attempt({ id: 10, state: "succeeded", pullRequestNumber: 5, pullRequestUrl: "javascript:alert(1)", headSha: "c".repeat(40), branch: 'orch/"><script>x</script>' }));
   copiedTails.set(9, `step 1 on worker-3\nexport API_KEY=${KNOWN_SECRET}`);
   put(attempt({ id: 20, taskId: 4, number: 1, state: "succeeded", headSha: "b".repeat(40), endedAt: new Date("2026-12-01T11:59:05Z"), diffStat: "2 files, +10 −1", summary: "Fixed <it>" }), "council");
   put(attempt({ id: 21, taskId: 4, number: 2, agent: "claude", state: "failed", endedAt: new Date("2026-12-01T11:59:35Z"), summary: `leaked ${KNOWN_SECRET}` }), "council");
@@ -123,6 +124,14 @@ describe("the attempt page", () => {
     expect(issue?.[1]).toContain("Please fix the parser.");
     expect(issue?.[1]).not.toContain("Keep the API stable.");
     expect(body).toMatch(/Untrusted text: written by an earlier attempt&#39;s agent[^<]*<\/figcaption><pre class="block" tabindex="0">gave up &#60;\/pre&#62;&#60;img src=x&#62;<\/pre>/);
+  });
+
+  it("links only http(s) URLs, and escapes a branch name in its link", async () => {
+    const body = await (await page(10)).text();
+    expect(body).not.toContain("javascript:");
+    expect(body).toContain("#5");
+    expect(body).not.toContain('"><script>x');
+    expect(body).toContain("orch/&#34;&#62;&#60;script&#62;x&#60;/script&#62;");
   });
 
   it("sends a strict CSP with a fresh nonce, nosniff, no referrer and no caching", async () => {
