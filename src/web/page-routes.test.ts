@@ -194,6 +194,35 @@ describe("the attempt page", () => {
     expect(response.headers.get("x-fell-through")).toBeNull();
   });
 
+  it("refuses a live log past the cap with 503, and takes one again once a stream has closed", async () => {
+    const capped = createPageHandler({ store, home, host: "web-1", redactor: new Redactor(), secret, log: pino({ level: "silent" }), maxStreams: 1 });
+    const cappedServer = http.createServer((request, response) => void capped(request, response));
+    await new Promise<void>((resolve) => cappedServer.listen(0, "127.0.0.1", resolve));
+    const url = `http://127.0.0.1:${(cappedServer.address() as AddressInfo).port}/attempts/7/events?token=${signAttemptToken(secret, 7)}`;
+    try {
+      const controller = new AbortController();
+      const first = await fetch(url, { signal: controller.signal });
+      expect(first.status).toBe(200);
+      const second = await fetch(url);
+      expect(second.status).toBe(503);
+      expect(second.headers.get("retry-after")).toBe("10");
+      controller.abort();
+      await first.body?.cancel().catch(() => undefined);
+      for (let tries = 0; ; tries++) {
+        const again = await fetch(url, { signal: AbortSignal.timeout(5_000) }).catch(() => undefined);
+        if (again?.status === 200) {
+          await again.body?.cancel();
+          break;
+        }
+        if (tries > 100) throw new Error("the closed stream never freed its place");
+        await new Promise((resolve) => setTimeout(resolve, 50));
+      }
+    } finally {
+      cappedServer.closeAllConnections();
+      await new Promise((resolve) => cappedServer.close(resolve));
+    }
+  });
+
   it("leaves other paths to the next handler", async () => {
     const response = await fetch(`${base}/attemptsx/7`);
     expect(response.headers.get("x-fell-through")).toBe("1");

@@ -26,6 +26,9 @@ import { isAttemptToken } from "./page-token.js";
 
 const ROUTE = /^\/attempts\/([1-9][0-9]{0,14})(\/events)?$/;
 
+/** Live logs open at once on this host; each looks at the database twice a second, so a crowd of open tabs is capped. */
+const MAX_STREAMS = 100;
+
 export interface PageDeps {
   store: Pick<Store, "findAttemptContext" | "findRun" | "findLogTail">;
   /** ORCH_HOME, where this host keeps its attempts' logs. */
@@ -35,6 +38,8 @@ export interface PageDeps {
   redactor: Redactor;
   secret: Buffer;
   log: Logger;
+  /** Default MAX_STREAMS. */
+  maxStreams?: number;
 }
 
 function securityHeaders(nonce: string): Record<string, string> {
@@ -65,6 +70,8 @@ function notFound(response: http.ServerResponse, headers: Record<string, string>
 /** The handler for Probot's router: true when it answered (a path under /attempts/), false to let the next one try. */
 export function createPageHandler(deps: PageDeps): (request: http.IncomingMessage, response: http.ServerResponse) => Promise<boolean> {
   const { store, home, host, redactor, secret, log } = deps;
+  const maxStreams = deps.maxStreams ?? MAX_STREAMS;
+  let openStreams = 0;
   return async (request, response) => {
     const url = new URL(request.url ?? "/", "http://orch.invalid");
     if (!url.pathname.startsWith("/attempts/")) return false;
@@ -81,6 +88,12 @@ export function createPageHandler(deps: PageDeps): (request: http.IncomingMessag
     if (match[2]) {
       const context = await store.findAttemptContext(attemptId);
       if (!context) return notFound(response, headers);
+      if (openStreams >= maxStreams) {
+        // EventSource tries again by itself; the page keeps what it has meanwhile.
+        response.writeHead(503, { ...headers, "retry-after": "10", "content-type": "text/plain; charset=utf-8" }).end("Too many live logs are open on this host; try again soon.\n");
+        return true;
+      }
+      openStreams++;
       const isLocal = context.attempt.host === null || context.attempt.host === host;
       // EventSource resends the last id it saw when it reconnects: the offset it had.
       const from = Number(request.headers["last-event-id"] ?? url.searchParams.get("from") ?? 0);
@@ -93,10 +106,12 @@ export function createPageHandler(deps: PageDeps): (request: http.IncomingMessag
         findAttempt: async () => (await store.findAttemptContext(attemptId))?.attempt,
         redact: (text) => redactor.redact(text),
         headers,
-      }).catch((error: unknown) => {
-        log.warn({ err: error, attemptId }, "the attempt page's live log stopped");
-        response.destroy();
-      });
+      })
+        .catch((error: unknown) => {
+          log.warn({ err: error, attemptId }, "the attempt page's live log stopped");
+          response.destroy();
+        })
+        .finally(() => openStreams--);
       return true;
     }
 
