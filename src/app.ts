@@ -4,11 +4,12 @@
  * lives here; see src/orch.ts for where each request goes.
  */
 import { pino } from "pino";
-import type { ApplicationFunction, Probot } from "probot";
+import type { ApplicationFunction, ApplicationFunctionOptions, Probot } from "probot";
 import { createGitHubFactory } from "./github/thread-client.js";
 import { buttonRequest, closedRequest, commentRequest, labelRequest } from "./github/to-request.js";
 import type { OrchRequest } from "./commands/request.js";
 import { Orch, type OrchOptions } from "./orch.js";
+import { createPageHandler } from "./web/page-routes.js";
 
 const REDACTED_LOG_PATHS = [
   "token",
@@ -35,9 +36,13 @@ function redactError(error: unknown, redactor: AppOptions["redactor"]): unknown 
 
 export type AppOptions = Omit<OrchOptions, "github" | "log">;
 
-/** The app function for Probot. `onStarted` hands the running orch to the caller (main, tests). */
+/**
+ * The app function for Probot. `onStarted` hands the running orch to the
+ * caller (main, tests). With `options.page`, the attempt pages are added to
+ * Probot's router (a worker's is a no-op: it serves only /healthz).
+ */
 export function createApp(options: AppOptions, onStarted?: (orch: Orch) => void): ApplicationFunction {
-  return async (app: Probot) => {
+  return async (app: Probot, appOptions?: ApplicationFunctionOptions) => {
     const github = createGitHubFactory((installationId) => app.auth(installationId), options.redactor);
     // Defence in depth: orch never logs a token or key, these paths are censored if one
     // ever gets near a log line, and an error's message passes the known values' redaction.
@@ -60,6 +65,10 @@ export function createApp(options: AppOptions, onStarted?: (orch: Orch) => void)
     app.on("check_run.requested_action", forward(buttonRequest));
     app.on(["issues.labeled", "pull_request.labeled"], forward(labelRequest));
     app.on(["issues.closed", "pull_request.closed"], forward(closedRequest));
+    if (options.page && appOptions?.addHandler) {
+      const { store, home, host, redactor } = options;
+      appOptions.addHandler(createPageHandler({ store, home, host, redactor, secret: options.page.secret, log: log.child({ name: "attempt-page" }) }));
+    }
     await orch.start();
     onStarted?.(orch);
   };

@@ -46,7 +46,20 @@ async function main(): Promise<void> {
 
   let orch: Orch | undefined;
   const app = createApp(
-    { store, config, home: settings.home, gitBaseUrl: settings.gitBaseUrl, host: settings.host, role: settings.role, queue, env: process.env, sandbox, redactor, metrics },
+    {
+      store,
+      config,
+      home: settings.home,
+      gitBaseUrl: settings.gitBaseUrl,
+      host: settings.host,
+      role: settings.role,
+      queue,
+      env: process.env,
+      sandbox,
+      redactor,
+      metrics,
+      ...(settings.pageSecret ? { page: { publicUrl: settings.publicUrl, secret: settings.pageSecret } } : {}),
+    },
     (started) => (orch = started),
   );
   const health = new HealthCheck({

@@ -36,6 +36,7 @@ import { createLocalQueue } from "./queue/local-queue.js";
 import type { Redactor } from "./secrets/redactor.js";
 import type { HostRole, Store } from "./store/store.js";
 import { RepoCache } from "./workspace/repo-cache.js";
+import { createAttemptUrl, type PageSettings } from "./web/page-token.js";
 
 export interface OrchOptions {
   store: Store;
@@ -56,6 +57,8 @@ export interface OrchOptions {
   redactor: Redactor;
   log: Logger;
   github: (thread: ThreadAddress) => ThreadGitHub & CommandGitHub;
+  /** Attempt pages: their links' secret and, with ORCH_PUBLIC_URL, where check runs and the status comment link to. */
+  page?: PageSettings;
   /** The repository cache; made from `home` and `gitBaseUrl` unless given (a benchmark holds its fetches). */
   cache?: RepoCache;
   /** Where attempt and workspace durations go (/metrics); default nowhere. */
@@ -84,7 +87,16 @@ export class Orch {
     const role = (this.role = options.role ?? "all");
     const queue = (this.queue = options.queue ?? createLocalQueue());
     this.cache = options.cache ?? new RepoCache({ home, gitBaseUrl });
-    const reporter = new AttemptReporter({ store, github, buttons: createAttemptButtons({ agentCount: Object.keys(config.agents).length }), home, background, log });
+    const attemptUrl = createAttemptUrl(options.page);
+    const reporter = new AttemptReporter({
+      store,
+      github,
+      buttons: createAttemptButtons({ agentCount: Object.keys(config.agents).length }),
+      home,
+      background,
+      log,
+      ...(attemptUrl ? { attemptUrl } : {}),
+    });
     this.pipeline = { store, config, cache: this.cache, github, reporter, home, env, sandbox, redactor, metrics: options.metrics ?? NO_METRICS, log };
     const pipeline = this.pipeline;
     const hostLease = (this.hostLease = new HostLease({

@@ -1,4 +1,4 @@
-import { mkdtempSync, rmSync } from "node:fs";
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
@@ -127,5 +127,48 @@ describe("readSettings", () => {
     },
   ])("refuses $env", ({ env, line }) => {
     expect(configErrorFor(env).message).toBe(line);
+  });
+
+  it.each([
+    { name: "unset", value: undefined, publicUrl: undefined },
+    { name: "an origin", value: "https://orch.example.com", publicUrl: "https://orch.example.com" },
+    { name: "a path with a trailing slash", value: " http://tools.example.com/orch/ ", publicUrl: "http://tools.example.com/orch" },
+  ])("reads ORCH_PUBLIC_URL: $name", ({ value, publicUrl }) => {
+    expect(readSettings(value === undefined ? {} : { ORCH_PUBLIC_URL: value }, cwd).publicUrl).toBe(publicUrl);
+  });
+
+  const PUBLIC_URL_HINT = "Set ORCH_PUBLIC_URL to the address people open orch at, like https://orch.example.com or https://tools.example.com/orch.";
+  it.each([
+    { name: "not a URL", value: "orch.example.com", line: `ORCH_PUBLIC_URL: "orch.example.com" is not a URL. ${PUBLIC_URL_HINT}` },
+    { name: "another scheme", value: "ftp://orch.example.com", line: `ORCH_PUBLIC_URL: expected an http or https URL; got ftp. ${PUBLIC_URL_HINT}` },
+    {
+      name: "credentials",
+      value: "https://admin:hunter2hunter2@orch.example.com",
+      line: `ORCH_PUBLIC_URL: it holds a user name or password, which every page link would carry. ${PUBLIC_URL_HINT}`,
+    },
+    { name: "a query", value: "https://orch.example.com/?x=1", line: `ORCH_PUBLIC_URL: expected no query or fragment. ${PUBLIC_URL_HINT}` },
+  ])("refuses ORCH_PUBLIC_URL: $name", ({ value, line }) => {
+    const error = configErrorFor({ ORCH_PUBLIC_URL: value });
+    expect(error.source).toBe("ORCH_PUBLIC_URL");
+    expect(error.problems).toEqual([line]);
+    expect(error.message).not.toContain("hunter2");
+  });
+
+  it("signs page links with ORCH_PAGE_SECRET, else with a secret derived from the app's private key, the same from PRIVATE_KEY or its file", () => {
+    const pem = readFileSync(new URL("../test/fixtures/mock-cert.pem", import.meta.url), "utf8");
+    const keyFile = join(cwd, "app-key.txt");
+    writeFileSync(keyFile, pem);
+    const fromKey = readSettings({ PRIVATE_KEY: pem.replace(/\n/g, "\\n") }, cwd).pageSecret;
+    expect(fromKey).toBeInstanceOf(Buffer);
+    expect(readSettings({ PRIVATE_KEY_PATH: keyFile }, cwd).pageSecret).toEqual(fromKey);
+    const fromSecret = readSettings({ PRIVATE_KEY: pem, ORCH_PAGE_SECRET: "s".repeat(32) }, cwd).pageSecret;
+    expect(fromSecret).not.toEqual(fromKey);
+    expect(readSettings({}, cwd).pageSecret).toBeUndefined();
+  });
+
+  it("refuses a short ORCH_PAGE_SECRET", () => {
+    expect(configErrorFor({ ORCH_PAGE_SECRET: "hunter2" }).message).toBe(
+      "ORCH_PAGE_SECRET: expected at least 32 random characters (e.g. the output of `openssl rand -hex 32`), the same on every host; it has 7. Or leave it unset: the GitHub App's private key then signs the page links.",
+    );
   });
 });

@@ -6,11 +6,13 @@
 import fs from "node:fs";
 import os from "node:os";
 import path from "node:path";
+import { getPrivateKey } from "@probot/get-private-key";
 import { ConfigError } from "./config/config-error.js";
 import { getProvider, type Provider } from "./store/db.js";
 import type { HostRole } from "./store/store.js";
 import { WorkspaceError } from "./workspace/errors.js";
 import { checkBaseUrl } from "./workspace/layout.js";
+import { derivePageSecret } from "./web/page-token.js";
 
 export interface Settings {
   /** DATABASE_URL; it names SQLite or PostgreSQL and parses. */
@@ -27,6 +29,10 @@ export interface Settings {
   host: string;
   /** ORCH_ROLE: `all` (webhooks and attempts), `web` (webhooks, reports; runs no agent) or `worker` (attempts; serves /healthz and /metrics only). */
   role: Role;
+  /** ORCH_PUBLIC_URL: where people reach orch (the attempt pages), http(s), no credentials, no trailing `/`; undefined: no page links. */
+  publicUrl: string | undefined;
+  /** What signs the attempt pages' tokens: from ORCH_PAGE_SECRET, else the GitHub App's private key; undefined without either (setup mode). */
+  pageSecret: Buffer | undefined;
 }
 
 export type Role = HostRole;
@@ -60,7 +66,53 @@ export function readSettings(env: NodeJS.ProcessEnv, cwd = process.cwd()): Setti
     gitBaseUrl: readGitBaseUrl(env),
     host: readHostId(env),
     role: readRole(env, databaseProvider),
+    publicUrl: readPublicUrl(env),
+    pageSecret: readPageSecret(env, cwd),
   };
+}
+
+/** At least this long, so the secret is not guessable from a short word. */
+const MIN_PAGE_SECRET = 32;
+
+function readPageSecret(env: NodeJS.ProcessEnv, cwd: string): Buffer | undefined {
+  if (env.ORCH_PAGE_SECRET !== undefined && env.ORCH_PAGE_SECRET !== "") {
+    if (env.ORCH_PAGE_SECRET.length < MIN_PAGE_SECRET) {
+      throw new ConfigError("ORCH_PAGE_SECRET", [
+        `ORCH_PAGE_SECRET: expected at least ${MIN_PAGE_SECRET} random characters (e.g. the output of \`openssl rand -hex 32\`), the same on every host; it has ${env.ORCH_PAGE_SECRET.length}. Or leave it unset: the GitHub App's private key then signs the page links.`,
+      ]);
+    }
+    return derivePageSecret({ pageSecret: env.ORCH_PAGE_SECRET });
+  }
+  let privateKey: string | null;
+  try {
+    // Probot's own reading (PRIVATE_KEY, its \\n and base64 forms, PRIVATE_KEY_PATH, a .pem here), so every host finds the same key.
+    privateKey = getPrivateKey({ env, cwd });
+  } catch {
+    privateKey = null;
+  }
+  return privateKey ? derivePageSecret({ privateKey }) : undefined;
+}
+
+function readPublicUrl(env: NodeJS.ProcessEnv): string | undefined {
+  const raw = env.ORCH_PUBLIC_URL?.trim();
+  if (!raw) return undefined;
+  const example = "Set ORCH_PUBLIC_URL to the address people open orch at, like https://orch.example.com or https://tools.example.com/orch.";
+  let url: URL;
+  try {
+    url = new URL(raw);
+  } catch {
+    throw new ConfigError("ORCH_PUBLIC_URL", [`ORCH_PUBLIC_URL: ${JSON.stringify(raw)} is not a URL. ${example}`]);
+  }
+  const problem =
+    url.protocol !== "http:" && url.protocol !== "https:"
+      ? `expected an http or https URL; got ${url.protocol.replace(/:$/, "")}`
+      : url.username || url.password
+        ? "it holds a user name or password, which every page link would carry"
+        : url.search || url.hash
+          ? "expected no query or fragment"
+          : undefined;
+  if (problem) throw new ConfigError("ORCH_PUBLIC_URL", [`ORCH_PUBLIC_URL: ${problem}. ${example}`]);
+  return `${url.origin}${url.pathname}`.replace(/\/+$/, "");
 }
 
 function readRole(env: NodeJS.ProcessEnv, provider: Provider): Role {

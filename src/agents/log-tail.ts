@@ -57,12 +57,17 @@ export async function readLogTail(file: string, limits: LogTailLimits): Promise<
     await handle.close();
   }
 
-  const lines = stripTerminalCodes(raw)
+  const lines = toDisplayLines(raw);
+  while (lines.length > 0 && lines[lines.length - 1] === "") lines.pop();
+  return lines.slice(-maxLines).join("\n");
+}
+
+/** Log text as a terminal would show its lines: no escape sequences or control characters, progress bars resolved. */
+export function toDisplayLines(raw: string): string[] {
+  return stripTerminalCodes(raw)
     .split("\n")
     .map(resolveCarriageReturns)
     .map((line) => line.replace(CONTROL_CHARS, ""));
-  while (lines.length > 0 && lines[lines.length - 1] === "") lines.pop();
-  return lines.slice(-maxLines).join("\n");
 }
 
 /** CSI (colours, cursor moves), OSC (titles, hyperlinks; ends with BEL or ST), other ESC sequences, 8-bit CSI. */

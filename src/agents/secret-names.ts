@@ -14,6 +14,7 @@ export const ORCH_SECRET_NAMES: ReadonlySet<string> = new Set([
   "PRIVATE_KEY_PATH",
   "WEBHOOK_SECRET",
   "GITHUB_CLIENT_SECRET",
+  "ORCH_PAGE_SECRET",
   "DATABASE_URL",
 ]);
 

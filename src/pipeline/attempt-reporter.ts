@@ -7,6 +7,7 @@
 import type { Logger } from "pino";
 import { readLogTail } from "../agents/log-tail.js";
 import { renderCheckRun, type CheckRunView } from "../render/check-run.js";
+import type { AttemptUrl } from "../render/status-comment.js";
 import type { AttemptContext } from "../store/records.js";
 import type { Store } from "../store/store.js";
 import { isEnded } from "../store/transitions.js";
@@ -30,9 +31,22 @@ export class AttemptReporter {
       home: string;
       background: Background;
       log: Logger;
+      /** The attempt's page (web/) when orch has a public URL (ORCH_PUBLIC_URL); undefined: none. */
+      attemptUrl?: AttemptUrl;
     },
   ) {
-    this.status = new StatusReporter({ store: deps.store, github: deps.github, log: deps.log, nextVerbs: (attempt) => deps.buttons.verbsFor(attempt) });
+    this.status = new StatusReporter({
+      store: deps.store,
+      github: deps.github,
+      log: deps.log,
+      nextVerbs: (attempt) => deps.buttons.verbsFor(attempt),
+      ...(deps.attemptUrl ? { attemptUrl: deps.attemptUrl } : {}),
+    });
+  }
+
+  /** Where a check run's "Details" link goes: the attempt's page, else (no public URL) the thread. */
+  pageUrl(context: Pick<AttemptContext, "attempt" | "thread">): string {
+    return this.deps.attemptUrl?.(context.attempt.id) ?? context.thread.url;
   }
 
   /** Refreshes the thread's status comment in the background. */
@@ -57,7 +71,7 @@ export class AttemptReporter {
       const { id } = await this.deps.github(thread).createCheckRun({
         headSha: attempt.baseSha,
         externalId: String(attempt.id),
-        detailsUrl: thread.url,
+        detailsUrl: this.pageUrl(context),
         view: await this.buildView(context),
       });
       await this.deps.store.updateAttempt({ attemptId: attempt.id, progress: { checkRunId: id, reportedState: "running" } });
@@ -92,12 +106,12 @@ export class AttemptReporter {
       const externalId = String(attempt.id);
       checkRunId = (await client.findCheckRun({ headSha: attempt.baseSha, name: view.name, externalId })) ?? null;
       if (checkRunId === null) {
-        ({ id: checkRunId } = await client.createCheckRun({ headSha: attempt.baseSha, externalId, detailsUrl: thread.url, view }));
+        ({ id: checkRunId } = await client.createCheckRun({ headSha: attempt.baseSha, externalId, detailsUrl: this.pageUrl(context), view }));
       }
       await this.deps.store.updateAttempt({ attemptId: attempt.id, progress: { checkRunId } });
     }
     if (checkRunId !== null) {
-      await client.updateCheckRun({ checkRunId, detailsUrl: thread.url, view });
+      await client.updateCheckRun({ checkRunId, detailsUrl: this.pageUrl(context), view });
     }
     const isFirstReportOfEnd = attempt.reportedState !== attempt.state;
     if (isFirstReportOfEnd && attempt.headSha && attempt.headSha !== attempt.baseSha) {
@@ -106,8 +120,8 @@ export class AttemptReporter {
       const earlier = attempt.reportedState !== null && isEnded(attempt.reportedState)
         ? await client.findCheckRun({ headSha: attempt.headSha, name: view.name, externalId })
         : undefined;
-      if (earlier !== undefined) await client.updateCheckRun({ checkRunId: earlier, detailsUrl: thread.url, view });
-      else await client.createCheckRun({ headSha: attempt.headSha, externalId, detailsUrl: thread.url, view });
+      if (earlier !== undefined) await client.updateCheckRun({ checkRunId: earlier, detailsUrl: this.pageUrl(context), view });
+      else await client.createCheckRun({ headSha: attempt.headSha, externalId, detailsUrl: this.pageUrl(context), view });
     }
     await this.deps.store.updateAttempt({ attemptId: attempt.id, progress: { reportedState: attempt.state } });
   }

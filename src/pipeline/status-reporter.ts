@@ -4,7 +4,7 @@
  * at most two GitHub writes, and two refreshes never race to create two comments.
  */
 import type { Logger } from "pino";
-import { renderStatusComment, type NextVerbs } from "../render/status-comment.js";
+import { renderStatusComment, type AttemptUrl, type NextVerbs } from "../render/status-comment.js";
 import type { Store } from "../store/store.js";
 import type { GitHubFactory } from "./ports.js";
 
@@ -21,6 +21,8 @@ export class StatusReporter {
       log: Logger;
       /** The verbs the "Next" line offers (from the verb entries). */
       nextVerbs: NextVerbs;
+      /** Each attempt's page, linked from its row; none without ORCH_PUBLIC_URL. */
+      attemptUrl?: AttemptUrl;
       now?: () => Date;
     },
   ) {}
@@ -45,7 +47,7 @@ export class StatusReporter {
     const { store, github, log } = this.deps;
     try {
       const view = await store.getThreadView({ threadId, maxRuns: MAX_RUNS_SHOWN });
-      const body = renderStatusComment(view, this.deps.now?.() ?? new Date(), this.deps.nextVerbs);
+      const body = renderStatusComment(view, this.deps.now?.() ?? new Date(), this.deps.nextVerbs, this.deps.attemptUrl);
       const client = github(view.thread);
       if (view.thread.statusCommentId !== null) {
         const result = await client.updateComment({ commentId: view.thread.statusCommentId, body });

@@ -64,6 +64,14 @@ const thread: ThreadView["thread"] = {
 };
 
 describe("renderStatusComment", () => {
+  it("links each attempt's number to its page when orch has a public URL", () => {
+    const task = { id: 1, runId: 3, key: "t1", state: "running" as const, prompt: "p", after: [], agent: "codex", mode: "change" as const, councilSize: 0, baseRef: null, mergeRefs: [], prBase: null };
+    const view: ThreadView = { thread, runs: [run(3, [{ ...task, attempts: [attempt({ id: 11, number: 1, autoRetry: 1, autoRetryLimit: 2 })] }])] };
+    const body = renderStatusComment(view, now, nextVerbs, (id) => `https://orch.example.com/attempts/${id}?token=t${id}`);
+    expect(body).toContain("| t1 | [1 (auto-retry 1 of 2)](https://orch.example.com/attempts/11?token=t11) | codex |");
+    expect(renderStatusComment(view, now, nextVerbs)).toContain("| t1 | 1 (auto-retry 1 of 2) | codex |");
+  });
+
   it("shows every attempt of each task and the commands that apply now", () => {
     const view: ThreadView = {
       thread,

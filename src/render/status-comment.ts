@@ -40,13 +40,22 @@ function attemptWhere(attempt: AttemptRecord, task: TaskView): string {
   return inlineCode(attempt.branch);
 }
 
-function renderTaskRows(task: TaskView, now: Date): string[] {
+/** The attempt's page (web/), when orch has a public URL; undefined: no link. */
+export type AttemptUrl = (attemptId: number) => string | undefined;
+
+function attemptCell(attempt: AttemptRecord, attemptUrl: AttemptUrl | undefined): string {
+  const label = `${attempt.number}${attempt.autoRetry > 0 ? ` (auto-retry ${attempt.autoRetry} of ${attempt.autoRetryLimit})` : ""}`;
+  const url = attemptUrl?.(attempt.id);
+  return url ? `[${label}](${url})` : label;
+}
+
+function renderTaskRows(task: TaskView, now: Date, attemptUrl: AttemptUrl | undefined): string[] {
   if (task.attempts.length === 0) {
     return [`| ${task.key} | – | ${escapeInline(task.agent, 40)} | 🕓 waits for ${task.after.join(", ")} | – | – |`];
   }
   return task.attempts.map(
     (attempt) =>
-      `| ${task.key} | ${attempt.number}${attempt.autoRetry > 0 ? ` (auto-retry ${attempt.autoRetry} of ${attempt.autoRetryLimit})` : ""} | ${escapeInline(attempt.agent, 40)} | ${stateLabel[attempt.state]}${verifyNote(attempt)} | ${attemptWhere(attempt, task)} | ${attemptDuration(attempt, now)} |`,
+      `| ${task.key} | ${attemptCell(attempt, attemptUrl)} | ${escapeInline(attempt.agent, 40)} | ${stateLabel[attempt.state]}${verifyNote(attempt)} | ${attemptWhere(attempt, task)} | ${attemptDuration(attempt, now)} |`,
   );
 }
 
@@ -75,7 +84,7 @@ function renderNextCommands(run: RunView, nextVerbs: NextVerbs): string | undefi
 }
 
 /** `nextVerbs` for the latest run only: only its commands can be typed (TASK names a task of the latest run). */
-function renderRun(run: RunView, now: Date, nextVerbs: NextVerbs | undefined, threadUrl: string): string {
+function renderRun(run: RunView, now: Date, nextVerbs: NextVerbs | undefined, threadUrl: string, attemptUrl: AttemptUrl | undefined): string {
   const costs = run.tasks.flatMap((task) => task.attempts.flatMap((attempt) => (attempt.costUsd === null ? [] : [attempt.costUsd])));
   const spent = costs.length ? ` · usage $${costs.reduce((a, b) => a + b, 0).toFixed(2)}${run.maxCostUsd !== null ? ` of $${run.maxCostUsd.toFixed(2)}` : ""}` : "";
   const lines = [
@@ -83,7 +92,7 @@ function renderRun(run: RunView, now: Date, nextVerbs: NextVerbs | undefined, th
     "",
     "| task | attempt | agent | state | branch / PR | duration |",
     "| --- | --- | --- | --- | --- | --- |",
-    ...run.tasks.flatMap((task) => renderTaskRows(task, now)),
+    ...run.tasks.flatMap((task) => renderTaskRows(task, now, attemptUrl)),
   ];
   const graph = renderTaskGraph(run);
   if (graph) lines.push("", graph);
@@ -98,18 +107,21 @@ function renderRun(run: RunView, now: Date, nextVerbs: NextVerbs | undefined, th
   return lines.join("\n");
 }
 
-/** Markdown for the status comment; `now` sets the running attempts' durations. */
-export function renderStatusComment(view: ThreadView, now: Date, nextVerbs: NextVerbs): string {
+/**
+ * Markdown for the status comment; `now` sets the running attempts'
+ * durations; with `attemptUrl`, each attempt's number links to its page.
+ */
+export function renderStatusComment(view: ThreadView, now: Date, nextVerbs: NextVerbs, attemptUrl?: AttemptUrl): string {
   const [latest, ...earlier] = view.runs;
   const parts = [STATUS_MARKER, "### 🤖 orch"];
   if (!latest) {
     parts.push("No runs on this thread yet. Start one with `/orch dispatch`.");
   } else {
-    parts.push(renderRun(latest, now, nextVerbs, view.thread.url));
+    parts.push(renderRun(latest, now, nextVerbs, view.thread.url, attemptUrl));
   }
   if (earlier.length) {
     parts.push(
-      `<details><summary>Earlier runs (${earlier.length})</summary>\n\n${earlier.map((run) => renderRun(run, now, undefined, view.thread.url)).join("\n\n")}\n\n</details>`,
+      `<details><summary>Earlier runs (${earlier.length})</summary>\n\n${earlier.map((run) => renderRun(run, now, undefined, view.thread.url, attemptUrl)).join("\n\n")}\n\n</details>`,
     );
   }
   parts.push("<sub>`/orch help` lists the commands. This comment is updated in place.</sub>");

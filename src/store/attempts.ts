@@ -148,6 +148,17 @@ export async function transitionAttempt(
 }
 
 /** Records progress that is not a state change (sha, paths, ids). */
+/** The end of the attempt's log as its running host last copied it (recordLogTail); null: none copied. */
+export async function findLogTail(db: Db, attemptId: number): Promise<string | null> {
+  const row = await db.attempt.findUnique({ where: { id: attemptId }, select: { logTail: true } });
+  return row?.logTail ?? null;
+}
+
+/** Copies the end of a running attempt's log (already redacted) for hosts that do not have the file. */
+export async function recordLogTail(db: Db, params: { attemptId: number; logTail: string }): Promise<void> {
+  await db.attempt.update({ where: { id: params.attemptId }, data: { logTail: params.logTail }, select: { id: true } });
+}
+
 export async function updateAttempt(db: Db, params: { attemptId: number; progress: AttemptProgress }): Promise<void> {
   await db.attempt.update({ where: { id: params.attemptId }, data: toData(params.progress) });
 }

@@ -115,10 +115,16 @@ export interface OpenDbOptions {
   onQuery?: (event: { query: string; durationMs: number }) => void;
 }
 
+/**
+ * Columns no query reads unless it asks for them: an attempt's copied log
+ * tail is kilobytes, wanted only by the attempt page (attempts.ts findLogTail).
+ */
+const OMITTED = { attempt: { logTail: true } } as const;
+
 /** Opens a client on `url`. The schema must already be migrated (see migrateDatabase). */
 export async function openDb(url: string, options: OpenDbOptions = {}): Promise<Db> {
   const { onQuery } = options;
-  const log = onQuery ? { log: [{ emit: "event" as const, level: "query" as const }] } : {};
+  const log = { omit: OMITTED, ...(onQuery ? { log: [{ emit: "event" as const, level: "query" as const }] } : {}) };
   if (getProvider(url) === "postgresql") {
     const client = new PostgresClient({ adapter: buildAdapterFactory(url) as PrismaPg, ...log });
     if (onQuery) watchQueries(client, onQuery);

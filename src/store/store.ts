@@ -36,6 +36,8 @@ export function createStore(params: { db: Db; provider: Provider; onQueued?: att
     listUnreportedAttempts: bind(attempts.listUnreportedAttempts),
     transitionAttempt: bind(attempts.transitionAttempt),
     updateAttempt: bind(attempts.updateAttempt),
+    findLogTail: bind(attempts.findLogTail),
+    recordLogTail: bind(attempts.recordLogTail),
     transitionWorkspace: bind(attempts.transitionWorkspace),
     createNextAttempt: (p: Omit<Parameters<typeof attempts.createNextAttempt>[1], "onQueued">) => attempts.createNextAttempt(db, { ...p, onQueued }),
     countQueued: bind(attempts.countQueued),

@@ -10,6 +10,7 @@ import { resolveProgram } from "../../sandbox/resolve-program.js";
 import { resolveSandboxView } from "../../sandbox/sandbox-view.js";
 import type { AttemptContext } from "../../store/records.js";
 import { getAttemptFiles, type AttemptFiles } from "../attempt-files.js";
+import { startLogMirror } from "../log-mirror.js";
 import { buildFilesSection } from "../prompt.js";
 import type { PipelineDeps } from "../deps.js";
 
@@ -36,7 +37,7 @@ export interface AgentRun {
  * redactor; and everything it started killed on cancel or timeout.
  */
 export async function runAgent(
-  deps: Pick<PipelineDeps, "config" | "home" | "env" | "store" | "sandbox" | "redactor" | "cache">,
+  deps: Pick<PipelineDeps, "config" | "home" | "env" | "store" | "sandbox" | "redactor" | "cache" | "log">,
   params: { context: AttemptContext; worktreePath: string; signal: AbortSignal; /** Epoch ms: the run's run_timeout; the agent gets no longer. */ deadline?: number },
 ): Promise<AgentRun> {
   const { config, home, env, store, redactor } = deps;
@@ -91,12 +92,18 @@ export async function runAgent(
     killGraceMs: config.killGraceMs,
     signal,
   });
+  // Hosts sharing PostgreSQL: the attempt page may be opened on another host, which reads the log's tail from the database.
+  const mirror =
+    store.provider === "postgresql"
+      ? startLogMirror({ store, attemptId: attempt.id, logFile: files.logFile, redact: (text) => redactor.redact(text), log: deps.log })
+      : undefined;
   let exit: AgentExit;
   try {
     if (agent.pid !== undefined) await store.updateAttempt({ attemptId: attempt.id, progress: { pid: agent.pid } });
     exit = await agent.exited;
   } finally {
     releaseSpares?.();
+    await mirror?.stop();
   }
   const result: ResultFileRead = exit.reason === "exited" ? await readResultFile(files.resultFile) : { kind: "missing" };
   return { exit, result };
