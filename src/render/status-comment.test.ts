@@ -1,3 +1,4 @@
+import { NO_COUNCIL_JUDGE } from "../store/records.js";
 import { describe, expect, it } from "vitest";
 import type { AttemptRecord, RunView, ThreadView } from "../store/records.js";
 import { createAttemptButtons } from "../commands/verbs/buttons.js";
@@ -75,7 +76,7 @@ describe("renderStatusComment", () => {
             key: "t1",
             state: "succeeded",
             prompt: "p",
-            after: [], agent: "codex", mode: "change", councilSize: 0, baseRef: null, mergeRefs: [], prBase: null,
+            after: [], agent: "codex", mode: "change", councilSize: 0, judge: NO_COUNCIL_JUDGE, autoPick: false, baseRef: null, mergeRefs: [], prBase: null,
             attempts: [
               attempt({ number: 1, state: "failed", endedAt: minutesAgo(8), summary: "the agent exited with code 1" }),
               attempt({ number: 2, agent: "claude", state: "succeeded", branch: "orch/42/t1/a2", startedAt: minutesAgo(5), endedAt: minutesAgo(2), pullRequestNumber: 57, summary: "fixed it; @everyone look <b>now</b>" }),
@@ -87,11 +88,11 @@ describe("renderStatusComment", () => {
             key: "t2",
             state: "running",
             prompt: "p",
-            after: [], agent: "codex", mode: "change", councilSize: 0, baseRef: null, mergeRefs: [], prBase: null,
+            after: [], agent: "codex", mode: "change", councilSize: 0, judge: NO_COUNCIL_JUDGE, autoPick: false, baseRef: null, mergeRefs: [], prBase: null,
             attempts: [attempt({ number: 1, branch: "orch/42/t2/a1", startedAt: minutesAgo(1), workspaceState: "allocated" })],
           },
         ]),
-        run(2, [{ id: 3, runId: 2, key: "t1", state: "blocked", prompt: "p", after: [], agent: "codex", mode: "change", councilSize: 0, baseRef: null, mergeRefs: [], prBase: null, attempts: [attempt({ state: "blocked", endedAt: minutesAgo(30), startedAt: minutesAgo(31), summary: "need a key" })] }], "failed"),
+        run(2, [{ id: 3, runId: 2, key: "t1", state: "blocked", prompt: "p", after: [], agent: "codex", mode: "change", councilSize: 0, judge: NO_COUNCIL_JUDGE, autoPick: false, baseRef: null, mergeRefs: [], prBase: null, attempts: [attempt({ state: "blocked", endedAt: minutesAgo(30), startedAt: minutesAgo(31), summary: "need a key" })] }], "failed"),
       ],
     };
     expect(renderStatusComment(view, now, nextVerbs)).toMatchInlineSnapshot(`
