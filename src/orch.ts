@@ -57,6 +57,8 @@ export interface OrchOptions {
   github: (thread: ThreadAddress) => ThreadGitHub & CommandGitHub;
   /** The repository cache; made from `home` and `gitBaseUrl` unless given (a benchmark holds its fetches). */
   cache?: RepoCache;
+  /** How the council's judge shuffles the candidates; a uniform random shuffle unless a test fixes the order. */
+  shuffle?: <T>(items: readonly T[]) => T[];
 }
 
 /** How often reports GitHub missed are retried, and old deliveries forgotten. */
