@@ -24,7 +24,8 @@ import { cancelAttempt } from "./pipeline/cancel-attempt.js";
 import { cleanupAttempt } from "./pipeline/cleanup-attempt.js";
 import type { PipelineDeps, SandboxSettings } from "./pipeline/deps.js";
 import type { ThreadAddress, ThreadGitHub } from "./pipeline/ports.js";
-import { recoverLostAttempts, reconcileReports, startWaitingTasks } from "./pipeline/recover.js";
+import { judgeCouncil, shuffleRandomly, type JudgeDeps } from "./pipeline/judge-council.js";
+import { recoverLostAttempts, reconcileReports, releaseJudgingOf, startWaitingTasks } from "./pipeline/recover.js";
 import { pickAttempt } from "./pipeline/pick-attempt.js";
 import { reverifyAttempt } from "./pipeline/reverify-attempt.js";
 import { runAttempt } from "./pipeline/run-attempt.js";
@@ -76,6 +77,9 @@ export class Orch {
   private readonly hostLease: HostLease;
   private readonly role: HostRole;
   private reconcileTimer: NodeJS.Timeout | undefined;
+  /** Stops the councils' judges running here when orch stops. */
+  private readonly judges = new AbortController();
+  private readonly judgeDeps: JudgeDeps;
 
   constructor(private readonly options: OrchOptions) {
     const { store, config, home, gitBaseUrl, host, env, log, github, sandbox, redactor } = options;
@@ -108,6 +112,8 @@ export class Orch {
       pipeline: {
         run: async (context, signal) => {
           await runAttempt(pipeline, context, signal);
+          // The last of a council's attempts to end may make it ready for its judge.
+          if (context.task.mode === "council") void this.judge({ threadId: context.thread.id, runId: context.run.id, taskId: context.task.id });
           // A slot is free: any host may start what waits (this one looks anyway, when the scheduler goes on).
           await queue.announceFreeSlot().catch((error: unknown) => log.warn({ err: error }, "could not announce a free slot"));
         },
@@ -128,6 +134,19 @@ export class Orch {
       refreshStatusNow: (threadId) => reporter.refreshStatusNow(threadId),
     };
     this.requests = { store, config, attempts, github, log };
+    this.judgeDeps = { ...pipeline, host, shuffle: options.shuffle ?? shuffleRandomly, pick: attempts.pick, signal: this.judges.signal };
+  }
+
+  /** Judges one council task if it is ready (judge-council.ts), in the background. */
+  private judge(task: { threadId: number; runId: number; taskId: number }): Promise<void> {
+    const job = judgeCouncil(this.judgeDeps, task).catch((error: unknown) => this.options.log.error({ err: error, taskId: task.taskId }, "could not judge a council"));
+    return this.background.track(job);
+  }
+
+  /** Judges every council task that waits for its judge (a report that was missed, a host that stopped while judging). */
+  private async judgeWaitingCouncils(): Promise<void> {
+    if (this.role === "web") return;
+    for (const task of await this.options.store.findCouncilsToJudge()) void this.judge(task);
   }
 
   /**
@@ -154,6 +173,7 @@ export class Orch {
     const { scheduler, role, cache } = this;
     await this.hostLease.start();
     await recoverLostAttempts(this.pipeline, { host });
+    await releaseJudgingOf(this.pipeline, { hosts: [host] });
     const runsAgents = role !== "web";
     await this.queue.start({
       ...(runsAgents
@@ -181,6 +201,7 @@ export class Orch {
         : {}),
     }, log);
     scheduler.wake();
+    await this.judgeWaitingCouncils();
     if (role === "worker") return;
     this.reconcileTimer = setInterval(() => {
       this.background.track(this.reconcile()).catch((error: unknown) => log.warn({ err: error }, "reconciling reports failed"));
@@ -192,6 +213,9 @@ export class Orch {
   async reconcile(): Promise<number> {
     await this.options.store.pruneDeliveries({ before: new Date(Date.now() - KEEP_DELIVERIES_MS) });
     if ((await startWaitingTasks(this.pipeline)) > 0) this.scheduler.wake();
+    const deadHosts = (await this.options.store.listHosts()).filter((record) => record.state === "dead" && record.id !== this.options.host);
+    await releaseJudgingOf(this.pipeline, { hosts: deadHosts.map((record) => record.id) });
+    await this.judgeWaitingCouncils();
     return reconcileReports(this.pipeline);
   }
 
@@ -204,6 +228,7 @@ export class Orch {
   /** Stops starting attempts, cancels the ones running here and waits for them to end. */
   async stop(): Promise<void> {
     clearInterval(this.reconcileTimer);
+    this.judges.abort();
     this.hostLease.stop();
     await this.scheduler.stop({ why: "orch was stopped" });
     await this.queue.stop();
