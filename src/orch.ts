@@ -125,7 +125,12 @@ export class Orch {
     const route = (target: string, message: Parameters<WorkQueue["sendControl"]>[1]) => queue.sendControl(target, message);
     const attempts: AttemptControls = {
       wake: () => scheduler.wake(),
-      cancel: (context, reason) => cancelAttempt({ store, reporter, scheduler, host, route }, { context, reason }),
+      cancel: async (context, reason) => {
+        const result = await cancelAttempt({ store, reporter, scheduler, host, route }, { context, reason });
+        // A queued council attempt ends here, not in a pipeline: its siblings may all have ended now.
+        if (context.task.mode === "council" && role !== "web") void this.judge({ threadId: context.thread.id, runId: context.run.id, taskId: context.task.id });
+        return result;
+      },
       whenSettled: (attemptId) => scheduler.whenSettled(attemptId),
       cleanup: (context) => cleanupAttempt({ store, cache: this.cache, reporter, host, route }, { context }),
       pick: (context) => pickAttempt({ ...pipeline, host, route }, { context }),
@@ -137,7 +142,7 @@ export class Orch {
     this.judgeDeps = { ...pipeline, host, shuffle: options.shuffle ?? shuffleRandomly, pick: attempts.pick, signal: this.judges.signal };
   }
 
-  /** Judges one council task if it is ready (judge-council.ts), in the background. */
+  /** Judges one council task if it is ready (judge-council.ts), in the background; a host that runs no agent leaves it to one that does. */
   private judge(task: { threadId: number; runId: number; taskId: number }): Promise<void> {
     const job = judgeCouncil(this.judgeDeps, task).catch((error: unknown) => this.options.log.error({ err: error, taskId: task.taskId }, "could not judge a council"));
     return this.background.track(job);
