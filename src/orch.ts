@@ -7,6 +7,7 @@
  *   webhook → src/github/to-request.ts → Orch.handle → commands/handle-request.ts → the verb
  *   queued attempt → (its start job on the queue, src/queue/) → Scheduler → pipeline/run-attempt.ts → AttemptReporter
  *   start → HostLease (register, heartbeat) → pipeline/recover.ts (lost attempts, missed reports) → Scheduler.wake
+ *   a council's attempts all ended → pipeline/judge-council.ts (its judge, once; then auto_pick) → pick-attempt.ts
  *
  * Which of these a host does follows its role (ORCH_ROLE): `web` handles
  * requests and reports but claims no attempt; `worker` claims attempts and
@@ -77,6 +78,7 @@ export class Orch {
   private readonly hostLease: HostLease;
   private readonly role: HostRole;
   private reconcileTimer: NodeJS.Timeout | undefined;
+  private judgeTimer: NodeJS.Timeout | undefined;
   /** Stops the councils' judges running here when orch stops. */
   private readonly judges = new AbortController();
   private readonly judgeDeps: JudgeDeps;
@@ -148,10 +150,17 @@ export class Orch {
     return this.background.track(job);
   }
 
-  /** Judges every council task that waits for its judge (a report that was missed, a host that stopped while judging). */
+  /**
+   * Puts back the judging of hosts declared dead, then judges every council
+   * task that waits for its judge (a report that was missed, a host that
+   * stopped while judging). A host that runs no agent only does the first.
+   */
   private async judgeWaitingCouncils(): Promise<void> {
+    const { store, host } = this.options;
+    const deadHosts = (await store.listHosts()).filter((record) => record.state === "dead" && record.id !== host);
+    await releaseJudgingOf(this.pipeline, { hosts: deadHosts.map((record) => record.id) });
     if (this.role === "web") return;
-    for (const task of await this.options.store.findCouncilsToJudge()) void this.judge(task);
+    for (const task of await store.findCouncilsToJudge()) void this.judge(task);
   }
 
   /**
@@ -207,19 +216,24 @@ export class Orch {
     }, log);
     scheduler.wake();
     await this.judgeWaitingCouncils();
-    if (role === "worker") return;
+    if (role === "worker") {
+      // A worker does not reconcile, but it is where judges run.
+      this.judgeTimer = setInterval(() => {
+        this.background.track(this.judgeWaitingCouncils()).catch((error: unknown) => log.warn({ err: error }, "looking for councils to judge failed"));
+      }, RECONCILE_EVERY_MS);
+      this.judgeTimer.unref();
+      return;
+    }
     this.reconcileTimer = setInterval(() => {
       this.background.track(this.reconcile()).catch((error: unknown) => log.warn({ err: error }, "reconciling reports failed"));
     }, RECONCILE_EVERY_MS);
     this.reconcileTimer.unref();
   }
 
-  /** Completes check runs and status comments that GitHub missed; forgets old deliveries. Returns how many attempts it reported. */
+  /** Completes check runs and status comments that GitHub missed, judges councils that wait; forgets old deliveries. Returns how many attempts it reported. */
   async reconcile(): Promise<number> {
     await this.options.store.pruneDeliveries({ before: new Date(Date.now() - KEEP_DELIVERIES_MS) });
     if ((await startWaitingTasks(this.pipeline)) > 0) this.scheduler.wake();
-    const deadHosts = (await this.options.store.listHosts()).filter((record) => record.state === "dead" && record.id !== this.options.host);
-    await releaseJudgingOf(this.pipeline, { hosts: deadHosts.map((record) => record.id) });
     await this.judgeWaitingCouncils();
     return reconcileReports(this.pipeline);
   }
@@ -233,6 +247,7 @@ export class Orch {
   /** Stops starting attempts, cancels the ones running here and waits for them to end. */
   async stop(): Promise<void> {
     clearInterval(this.reconcileTimer);
+    clearInterval(this.judgeTimer);
     this.judges.abort();
     this.hostLease.stop();
     await this.scheduler.stop({ why: "orch was stopped" });
