@@ -1,6 +1,5 @@
-import { NO_COUNCIL_JUDGE } from "../store/records.js";
 import { describe, expect, it } from "vitest";
-import type { AttemptContext } from "../store/records.js";
+import { NO_COUNCIL_JUDGE, type AttemptContext } from "../store/records.js";
 import type { AttemptState, WorkspaceState } from "../store/transitions.js";
 import { renderCheckRun, type CheckRunAction } from "./check-run.js";
 

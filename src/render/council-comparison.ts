@@ -88,7 +88,7 @@ function renderJudge(params: { task: TaskView; candidates: number }): string[] {
       const lines = [
         "⚖️ **The judge's ranking**, from the diffs and verify results without agent names, in a shuffled order:",
         "",
-        ...judge.ranking.map((entry, index) => `${index + 1}. a${entry.attempt} (${escapeInline(agentOf(entry.attempt), 40)}): ${escapeInline(entry.reason, 320)}`),
+        ...judge.ranking.map((entry, index) => `${index + 1}. a${entry.attempt} (${escapeInline(agentOf(entry.attempt), 40)}): ${escapeInline(entry.reason, 700)}`),
       ];
       if (judge.autoPicked !== null) lines.push("", `\`council.auto_pick\`: orch picked a${judge.autoPicked}, the judge's first choice that could be picked.`);
       else if (task.autoPick && judge.note) lines.push("", `\`council.auto_pick\`: ${escapeInline(judge.note, 400)}`);

@@ -1,6 +1,5 @@
-import { NO_COUNCIL_JUDGE } from "../store/records.js";
 import { describe, expect, it } from "vitest";
-import type { AttemptRecord, RunView, ThreadView } from "../store/records.js";
+import { NO_COUNCIL_JUDGE, type AttemptRecord, type RunView, type ThreadView } from "../store/records.js";
 import { createAttemptButtons } from "../commands/verbs/buttons.js";
 import { renderStatusComment } from "./status-comment.js";
 

@@ -1,6 +1,5 @@
-import { NO_COUNCIL_JUDGE } from "../../store/records.js";
 import { describe, expect, it } from "vitest";
-import type { AttemptContext, AttemptRecord } from "../../store/records.js";
+import { NO_COUNCIL_JUDGE, type AttemptContext, type AttemptRecord } from "../../store/records.js";
 import type { AttemptState, WorkspaceState } from "../../store/transitions.js";
 import { createAttemptButtons } from "./buttons.js";
 import { findButtonVerb } from "./index.js";
