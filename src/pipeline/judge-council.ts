@@ -99,16 +99,16 @@ export async function judgeCouncil(deps: JudgeDeps, params: { threadId: number; 
   const task = view?.tasks.find((t) => t.id === params.taskId);
   if (!view || !task || task.mode !== "council" || task.state !== "picking" || task.judge.state !== "none" || task.judge.agent === null) return;
   const candidates = findCandidates(task);
-  if (candidates.length < 2) return;
+  if (candidates.length < 2 || deps.signal.aborted) return;
   const order = deps.shuffle(candidates).map((attempt) => attempt.number);
   const lease = crypto.randomUUID();
   if (!(await store.claimJudging({ taskId: task.id, host: deps.host, lease, order }))) return;
   const judgeLog = log.child({ taskId: task.id, judge: task.judge.agent });
   judgeLog.info({ order }, "judging a council's candidates");
   reporter.refreshStatus(params.threadId);
-  const thread = (await store.findAttemptContext(candidates[0]!.id))!.thread;
   let outcome: JudgeOutcome;
   try {
+    const { thread } = (await store.findAttemptContext(candidates[0]!.id))!;
     outcome = await runJudge(deps, { thread, run: view, task, judge: task.judge.agent, order });
   } catch (error) {
     judgeLog.error({ err: error }, "the council's judge failed in orch");

@@ -15,19 +15,19 @@ import { AGENTS_DIR, fixtureAgent, OWNER, REPO, startHarness, type Harness } fro
 const target = { owner: OWNER, repo: REPO };
 const JUDGE_API_KEY = "judge-key-4f9a2c7e1b3d5f60a8c9e2b4d6f8";
 let harness: Harness | undefined;
+/** The order the judge's candidates come in: reversed unless a test says otherwise, so an identity mapping would show. */
+let isReversed = true;
 
 afterEach(async () => {
   await harness?.close();
   harness = undefined;
+  isReversed = true;
 });
 
 /** Each agent writes its own marker into answer.txt, signed with its name (which the judge must not see). */
 function markerAgent(marker: string, name: string) {
   return fixtureAgent("commit-marker.sh", { command: [path.join(AGENTS_DIR, "commit-marker.sh"), marker, name] });
 }
-
-/** The order the judge's candidates come in: reversed unless a test says otherwise, so an identity mapping would show. */
-let isReversed = true;
 
 async function start(params: { repoConfig?: string; judge?: boolean } = {}): Promise<Harness> {
   harness = await startHarness({
