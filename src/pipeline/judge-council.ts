@@ -215,7 +215,7 @@ async function describeVerify(params: { home: string; attempt: AttemptRecord; ha
  * agent name of the task (a whole word, any case), every attempt's branch
  * (`orch/<thread>/<task>/a<n>`) and worktree path.
  */
-export function buildScrubber(task: Pick<TaskView, "attempts">): (text: string) => string {
+export function buildScrubber(task: { attempts: readonly Pick<AttemptRecord, "agent" | "branch" | "worktreePath">[] }): (text: string) => string {
   const escape = (text: string) => text.replace(/[.*+?^${}()|[\]\\/]/g, "\\$&");
   const paths = task.attempts.flatMap((a) => [a.branch, ...(a.worktreePath ? [a.worktreePath] : [])]).sort((a, b) => b.length - a.length);
   const names = [...new Set(task.attempts.map((a) => a.agent))].sort((a, b) => b.length - a.length);
