@@ -204,6 +204,7 @@ export async function startOrchServer(params: {
     sandbox: { hide: [], expose: [path.join(repoRoot, "bench", "fixtures", "agents"), path.join(repoRoot, "test", "fixtures", "agents")] },
     scale: { hostTtlMs: 60_000 },
     limits: DEFAULT_CAPS,
+    council: {},
   };
   const cwd = path.join(dir, "cwd");
   fs.mkdirSync(cwd, { recursive: true });

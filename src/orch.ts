@@ -7,6 +7,7 @@
  *   webhook → src/github/to-request.ts → Orch.handle → commands/handle-request.ts → the verb
  *   queued attempt → (its start job on the queue, src/queue/) → Scheduler → pipeline/run-attempt.ts → AttemptReporter
  *   start → HostLease (register, heartbeat) → pipeline/recover.ts (lost attempts, missed reports) → Scheduler.wake
+ *   a council's attempts all ended → pipeline/judge-council.ts (its judge, once; then auto_pick) → pick-attempt.ts
  *
  * Which of these a host does follows its role (ORCH_ROLE): `web` handles
  * requests and reports but claims no attempt; `worker` claims attempts and
@@ -25,7 +26,8 @@ import { cancelAttempt } from "./pipeline/cancel-attempt.js";
 import { cleanupAttempt } from "./pipeline/cleanup-attempt.js";
 import type { PipelineDeps, SandboxSettings } from "./pipeline/deps.js";
 import type { ThreadAddress, ThreadGitHub } from "./pipeline/ports.js";
-import { recoverLostAttempts, reconcileReports, startWaitingTasks } from "./pipeline/recover.js";
+import { judgeCouncil, shuffleRandomly, type JudgeDeps } from "./pipeline/judge-council.js";
+import { recoverLostAttempts, reconcileReports, releaseJudgingOf, startWaitingTasks } from "./pipeline/recover.js";
 import { pickAttempt } from "./pipeline/pick-attempt.js";
 import { reverifyAttempt } from "./pipeline/reverify-attempt.js";
 import { runAttempt } from "./pipeline/run-attempt.js";
@@ -63,6 +65,8 @@ export interface OrchOptions {
   cache?: RepoCache;
   /** Where attempt and workspace durations go (/metrics); default nowhere. */
   metrics?: OrchMetrics;
+  /** How the council's judge shuffles the candidates; a uniform random shuffle unless a test fixes the order. */
+  shuffle?: <T>(items: readonly T[]) => T[];
 }
 
 /** How often reports GitHub missed are retried, and old deliveries forgotten. */
@@ -80,6 +84,10 @@ export class Orch {
   private readonly hostLease: HostLease;
   private readonly role: HostRole;
   private reconcileTimer: NodeJS.Timeout | undefined;
+  private judgeTimer: NodeJS.Timeout | undefined;
+  /** Stops the councils' judges running here when orch stops. */
+  private readonly judges = new AbortController();
+  private readonly judgeDeps: JudgeDeps;
 
   constructor(private readonly options: OrchOptions) {
     const { store, config, home, gitBaseUrl, host, env, log, github, sandbox, redactor } = options;
@@ -121,6 +129,8 @@ export class Orch {
       pipeline: {
         run: async (context, signal) => {
           await runAttempt(pipeline, context, signal);
+          // The last of a council's attempts to end may make it ready for its judge.
+          if (context.task.mode === "council") void this.judge({ threadId: context.thread.id, runId: context.run.id, taskId: context.task.id });
           // A slot is free: any host may start what waits (this one looks anyway, when the scheduler goes on).
           await queue.announceFreeSlot().catch((error: unknown) => log.warn({ err: error }, "could not announce a free slot"));
         },
@@ -132,7 +142,12 @@ export class Orch {
     const route = (target: string, message: Parameters<WorkQueue["sendControl"]>[1]) => queue.sendControl(target, message);
     const attempts: AttemptControls = {
       wake: () => scheduler.wake(),
-      cancel: (context, reason) => cancelAttempt({ store, reporter, scheduler, host, route }, { context, reason }),
+      cancel: async (context, reason) => {
+        const result = await cancelAttempt({ store, reporter, scheduler, host, route }, { context, reason });
+        // A queued council attempt ends here, not in a pipeline: its siblings may all have ended now.
+        if (context.task.mode === "council" && role !== "web") void this.judge({ threadId: context.thread.id, runId: context.run.id, taskId: context.task.id });
+        return result;
+      },
       whenSettled: (attemptId) => scheduler.whenSettled(attemptId),
       cleanup: (context) => cleanupAttempt({ store, cache: this.cache, reporter, host, route }, { context }),
       pick: (context) => pickAttempt({ ...pipeline, host, route }, { context }),
@@ -141,6 +156,26 @@ export class Orch {
       refreshStatusNow: (threadId) => reporter.refreshStatusNow(threadId),
     };
     this.requests = { store, config, attempts, github, log };
+    this.judgeDeps = { ...pipeline, host, shuffle: options.shuffle ?? shuffleRandomly, pick: attempts.pick, signal: this.judges.signal };
+  }
+
+  /** Judges one council task if it is ready (judge-council.ts), in the background; a host that runs no agent leaves it to one that does. */
+  private judge(task: { threadId: number; runId: number; taskId: number }): Promise<void> {
+    const job = judgeCouncil(this.judgeDeps, task).catch((error: unknown) => this.options.log.error({ err: error, taskId: task.taskId }, "could not judge a council"));
+    return this.background.track(job);
+  }
+
+  /**
+   * Puts back the judging of hosts declared dead, then judges every council
+   * task that waits for its judge (a report that was missed, a host that
+   * stopped while judging). A host that runs no agent only does the first.
+   */
+  private async judgeWaitingCouncils(): Promise<void> {
+    const { store, host } = this.options;
+    const deadHosts = (await store.listHosts()).filter((record) => record.state === "dead" && record.id !== host);
+    await releaseJudgingOf(this.pipeline, { hosts: deadHosts.map((record) => record.id) });
+    if (this.role === "web") return;
+    for (const task of await store.findCouncilsToJudge()) void this.judge(task);
   }
 
   /**
@@ -167,6 +202,7 @@ export class Orch {
     const { scheduler, role, cache } = this;
     await this.hostLease.start();
     await recoverLostAttempts(this.pipeline, { host });
+    await releaseJudgingOf(this.pipeline, { hosts: [host] });
     const runsAgents = role !== "web";
     await this.queue.start({
       ...(runsAgents
@@ -194,17 +230,26 @@ export class Orch {
         : {}),
     }, log);
     scheduler.wake();
-    if (role === "worker") return;
+    await this.judgeWaitingCouncils();
+    if (role === "worker") {
+      // A worker does not reconcile, but it is where judges run.
+      this.judgeTimer = setInterval(() => {
+        this.background.track(this.judgeWaitingCouncils()).catch((error: unknown) => log.warn({ err: error }, "looking for councils to judge failed"));
+      }, RECONCILE_EVERY_MS);
+      this.judgeTimer.unref();
+      return;
+    }
     this.reconcileTimer = setInterval(() => {
       this.background.track(this.reconcile()).catch((error: unknown) => log.warn({ err: error }, "reconciling reports failed"));
     }, RECONCILE_EVERY_MS);
     this.reconcileTimer.unref();
   }
 
-  /** Completes check runs and status comments that GitHub missed; forgets old deliveries. Returns how many attempts it reported. */
+  /** Completes check runs and status comments that GitHub missed, judges councils that wait; forgets old deliveries. Returns how many attempts it reported. */
   async reconcile(): Promise<number> {
     await this.options.store.pruneDeliveries({ before: new Date(Date.now() - KEEP_DELIVERIES_MS) });
     if ((await startWaitingTasks(this.pipeline)) > 0) this.scheduler.wake();
+    await this.judgeWaitingCouncils();
     return reconcileReports(this.pipeline);
   }
 
@@ -222,6 +267,8 @@ export class Orch {
   /** Stops starting attempts, cancels the ones running here and waits for them to end. */
   async stop(): Promise<void> {
     clearInterval(this.reconcileTimer);
+    clearInterval(this.judgeTimer);
+    this.judges.abort();
     this.hostLease.stop();
     await this.scheduler.stop({ why: "orch was stopped" });
     await this.queue.stop();

@@ -92,9 +92,10 @@ export async function readResultFile(path: string): Promise<ResultFileRead> {
   };
 }
 
-type CappedRead = { kind: "missing" } | { kind: "invalid"; reason: string } | { kind: "text"; text: string };
+export type CappedRead = { kind: "missing" } | { kind: "invalid"; reason: string } | { kind: "text"; text: string };
 
-async function readCapped(path: string): Promise<CappedRead> {
+/** The file as text, read the defensive way described above (no link, no FIFO, at most RESULT_FILE_MAX_BYTES). */
+export async function readCapped(path: string): Promise<CappedRead> {
   let handle;
   try {
     // O_NONBLOCK: opening a FIFO would otherwise wait for a writer forever.

@@ -50,7 +50,7 @@ export interface VerbDeps {
     Store,
     "findThread" | "findRun" | "findActiveRuns" | "getThreadView" | "upsertThread" | "createRun" | "createNextAttempt" | "findAttemptContext"
   >;
-  config: Pick<ServerConfig, "agents" | "defaultAgent" | "limits">;
+  config: Pick<ServerConfig, "agents" | "defaultAgent" | "limits" | "council">;
   /** Starting, stopping and cleaning attempts. */
   attempts: AttemptControls;
   log: Pick<Logger, "info" | "warn" | "error" | "debug">;

@@ -19,6 +19,8 @@
  *     max_attempts_per_task: 5       # caps: lower than the server's `limits`, never higher
  *     run_timeout: 2h                # wall clock for a whole run
  *     max_cost_usd: 5                # what a run's attempts may report spending
+ *     council:
+ *       auto_pick: true              # orch picks the judge's top-ranked candidate (needs the server's council.judge)
  *
  * Probot reads it from the default branch, so a pull request cannot change
  * what its own attempts are verified with.
@@ -43,6 +45,8 @@ export interface RepoConfig {
   verify?: VerifySettings;
   /** The repository's own caps; each is lowered to the server's ceiling where it is higher. */
   caps: { maxAttemptsPerTask?: number; runTimeoutMs?: number; maxCostUsd?: number };
+  /** `autoPick`: orch itself picks the top-ranked candidate of the server's judge; without a judge it does nothing (the comparison says so). */
+  council: { autoPick: boolean };
 }
 
 export const DEFAULT_VERIFY_TIMEOUT_MS = 15 * MINUTE;
@@ -54,6 +58,7 @@ export const DEFAULT_REPO_CONFIG: RepoConfig = {
   taskLists: true,
   caps: {},
   cleanupOnClose: true,
+  council: { autoPick: false },
 };
 
 export const REPO_CONFIG_PATH = ".github/orch.yml";
@@ -85,6 +90,7 @@ const schema = z.strictObject({
   max_attempts_per_task: integerBetween(1, 100).optional(),
   run_timeout: duration({ minMs: SECOND, maxMs: 7 * 24 * HOUR }).optional(),
   max_cost_usd: dollars().optional(),
+  council: z.strictObject({ auto_pick: z.boolean({ error: "expected true or false" }).optional() }).optional(),
 });
 
 export type RepoConfigResult = { config: RepoConfig; problems: string[] };
@@ -130,6 +136,7 @@ export function parseRepoConfig(raw: unknown, serverAgents: readonly string[]): 
         ...(data.run_timeout === undefined ? {} : { runTimeoutMs: data.run_timeout }),
         ...(data.max_cost_usd === undefined ? {} : { maxCostUsd: data.max_cost_usd }),
       },
+      council: { autoPick: data.council?.auto_pick ?? false },
     },
     problems: [],
   };
@@ -142,6 +149,6 @@ export function renderRepoConfigProblems(problems: readonly string[]): string {
     "",
     ...problems.map((problem) => `- ${problem}`),
     "",
-    "Valid keys: `default_agent`, `min_permission` (read, triage, write, maintain, admin), `labels.dispatch`, `labels.cancel`, `draft_pull_requests` (true/false), `cleanup_on_close` (true/false), `task_lists` (true/false), `verify.run`, `verify.timeout`, `verify.max_auto_retries` (0–10), `max_attempts_per_task` (1–100), `run_timeout` (a duration), `max_cost_usd` (US dollars).",
+    "Valid keys: `default_agent`, `min_permission` (read, triage, write, maintain, admin), `labels.dispatch`, `labels.cancel`, `draft_pull_requests` (true/false), `cleanup_on_close` (true/false), `task_lists` (true/false), `verify.run`, `verify.timeout`, `verify.max_auto_retries` (0–10), `max_attempts_per_task` (1–100), `run_timeout` (a duration), `max_cost_usd` (US dollars), `council.auto_pick` (true/false).",
   ].join("\n");
 }

@@ -39,6 +39,7 @@ describe("parseServerConfig: valid files", () => {
       git: { authorName: "orch[bot]", authorEmail: "orch[bot]@users.noreply.github.com" },
       sandbox: { hide: [], expose: [] },
       limits: { maxAttemptsPerTask: 10, maxAutoRetries: 3 },
+      council: {},
       scale: { hostTtlMs: 60_000 },
     };
     expect(parseServerConfig(MINIMAL, SOURCE)).toEqual(want);
@@ -111,6 +112,7 @@ scale:
       sandbox: { hide: ["/srv/secrets"], expose: ["/root/.nvm"] },
       scale: { hostTtlMs: 120_000 },
       limits: { maxAttemptsPerTask: 10, maxAutoRetries: 3 },
+      council: {},
     } satisfies ServerConfig);
   });
 
@@ -255,6 +257,28 @@ describe("parseServerConfig: forbidden env names", () => {
   });
 });
 
+describe("parseServerConfig: council.judge", () => {
+  it.each([
+    { name: "no council key", yaml: MINIMAL, want: {} },
+    { name: "an empty council", yaml: `${MINIMAL}council: {}\n`, want: {} },
+    { name: "a judge from the registry", yaml: `${MINIMAL}council:\n  judge: codex\n`, want: { judge: "codex" } },
+  ])("accepts $name", ({ yaml, want }) => {
+    expect(parseServerConfig(yaml, SOURCE).council).toEqual(want);
+  });
+
+  it.each([
+    {
+      name: "a judge that is not an agent",
+      yaml: `${MINIMAL}council:\n  judge: claude\n`,
+      want: /^orch\.config\.yml: council\.judge: "claude" is not one of the agents \(codex\); the judge is an agent of the registry, run in the sandbox like any other$/m,
+    },
+    { name: "a judge that is not a name", yaml: `${MINIMAL}council:\n  judge: [codex]\n`, want: /^orch\.config\.yml: council\.judge: /m },
+    { name: "an empty judge", yaml: `${MINIMAL}council:\n  judge: ""\n`, want: /^orch\.config\.yml: council\.judge: /m },
+  ])("refuses $name", ({ yaml, want }) => {
+    expect(configErrorFor(yaml).message).toMatch(want);
+  });
+});
+
 describe("parseServerConfig: unknown keys", () => {
   it.each([
     { name: "typo at top level", yaml: `${MINIMAL}agent: x\n`, want: /^orch\.config\.yml: unknown key "agent" at top level \(did you mean "agents"\?\)$/m },
@@ -266,8 +290,9 @@ describe("parseServerConfig: unknown keys", () => {
     { name: "host_ttl too short", yaml: `${MINIMAL}scale:\n  host_ttl: 0s\n`, want: /^orch\.config\.yml: scale\.host_ttl: /m },
     { name: "max_auto_retries out of range", yaml: `${MINIMAL}limits:\n  max_auto_retries: 11\n`, want: /^orch\.config\.yml: limits\.max_auto_retries: expected a whole number from 0 to 10; got 11$/m },
     { name: "typo in concurrency", yaml: `${MINIMAL}concurrency:\n  max_runing: 2\n`, want: /^orch\.config\.yml: concurrency: unknown key "max_runing" \(did you mean "max_running"\?\)$/m },
+    { name: "typo in council", yaml: `${MINIMAL}council:\n  judges: codex\n`, want: /^orch\.config\.yml: council: unknown key "judges" \(did you mean "judge"\?\)$/m },
     { name: "typo in git", yaml: `${MINIMAL}git:\n  author: orch\n`, want: /^orch\.config\.yml: git: unknown key "author" \(known keys: author_name, author_email\)$/m },
-    { name: "unrelated top-level key", yaml: `${MINIMAL}repositories: [a/b]\n`, want: /^orch\.config\.yml: unknown key "repositories" at top level \(known keys: default_agent, agents, concurrency, kill_grace, git, sandbox, scale, limits\)$/m },
+    { name: "unrelated top-level key", yaml: `${MINIMAL}repositories: [a/b]\n`, want: /^orch\.config\.yml: unknown key "repositories" at top level \(known keys: default_agent, agents, concurrency, kill_grace, git, sandbox, scale, limits, council\)$/m },
   ])("$name", ({ yaml, want }) => {
     expect(configErrorFor(yaml).message).toMatch(want);
   });

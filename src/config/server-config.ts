@@ -1,7 +1,7 @@
 /**
  * The server config file, `orch.config.yml` (path from `ORCH_CONFIG`): the agent
- * registry, concurrency limits, the kill grace and the git identity orch commits
- * with. It belongs to the operator; a repository can never define or change an
+ * registry, concurrency limits, the kill grace, the git identity orch commits
+ * with, caps, and the council's judge. It belongs to the operator; a repository can never define or change an
  * agent.
  *
  * The file is validated strictly, and every problem is reported at once, one line
@@ -12,8 +12,8 @@
  *
  * Parsing happens in two passes over the plain YAML data (read-yaml.ts): a zod
  * schema for the shape of each key (an agent entry's in agent-schema.ts, single
- * values' in value-schemas.ts), then cross-key checks (default_agent and
- * per_agent must name defined agents). The cross-key pass runs even when the
+ * values' in value-schemas.ts), then cross-key checks (default_agent, per_agent
+ * and council.judge must name defined agents). The cross-key pass runs even when the
  * schema failed, so one restart shows every mistake. config-issues.ts turns
  * zod's issues into the key paths and did-you-means of the lines.
  */
@@ -80,6 +80,10 @@ export interface ServerConfig {
   };
   /** Caps: ceilings a repository's `.github/orch.yml` may lower, never raise. */
   limits: Caps;
+  council: {
+    /** The agent that ranks a council's candidates (anonymised, shuffled); undefined: no judge, a person picks. Always a key of `agents`. */
+    judge?: string;
+  };
 }
 
 /** What a task or run may spend (server `limits:`, lowered by a repository's own keys). */
@@ -135,6 +139,10 @@ const limitsSchema = z.strictObject({
   max_cost_usd: dollars().optional(),
 });
 
+const councilSchema = z.strictObject({
+  judge: text("the name of the agent that ranks a council's candidates").optional(),
+});
+
 const serverConfigSchema = z.strictObject({
   default_agent: text("the name of the agent /orch dispatch uses when none is named"),
   agents: z.record(z.string(), agentSchema),
@@ -144,6 +152,7 @@ const serverConfigSchema = z.strictObject({
   sandbox: sandboxSchema.optional(),
   scale: scaleSchema.optional(),
   limits: limitsSchema.optional(),
+  council: councilSchema.optional(),
 });
 
 type RawServerConfig = z.output<typeof serverConfigSchema>;
@@ -199,6 +208,11 @@ function crossKeyProblems(data: Record<string, unknown>): string[] {
       }
     }
   }
+  const council = data["council"];
+  const judge = isPlainObject(council) ? council["judge"] : undefined;
+  if (agents && typeof judge === "string" && judge.trim() !== "" && !Object.hasOwn(agents, judge)) {
+    problems.push(`council.judge: "${judge}" is not one of the agents (${listNames()}); the judge is an agent of the registry, run in the sandbox like any other`);
+  }
   return problems;
 }
 
@@ -247,6 +261,7 @@ function toServerConfig(raw: RawServerConfig): ServerConfig {
       ...(raw.limits?.run_timeout === undefined ? {} : { runTimeoutMs: raw.limits.run_timeout }),
       ...(raw.limits?.max_cost_usd === undefined ? {} : { maxCostUsd: raw.limits.max_cost_usd }),
     },
+    council: raw.council?.judge === undefined ? {} : { judge: raw.council.judge },
   };
 }
 

@@ -79,3 +79,20 @@ export async function reconcileReports(deps: Pick<PipelineDeps, "store" | "repor
   await Promise.all([...threads].map((threadId) => reporter.refreshStatusNow(threadId)));
   return pending.length;
 }
+
+/**
+ * Puts back the council judgings that `hosts` had claimed (this host after a
+ * restart, or hosts declared dead): their judge died with them. The tasks
+ * are judged again (judgeCouncil) by whichever host looks next.
+ */
+export async function releaseJudgingOf(deps: Pick<PipelineDeps, "store" | "log">, params: { hosts: readonly string[] }): Promise<number> {
+  const { store, log } = deps;
+  let released = 0;
+  for (const host of params.hosts) {
+    const tasks = await store.releaseJudging({ host });
+    if (tasks.length > 0) log.warn({ judgeHost: host, tasks }, "a council's judge was left unfinished by a stopped host; it judges again");
+    released += tasks.length;
+  }
+  return released;
+}
+

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import type { AttemptContext } from "../store/records.js";
+import { NO_COUNCIL_JUDGE, type AttemptContext } from "../store/records.js";
 import type { AttemptState, WorkspaceState } from "../store/transitions.js";
 import { renderCheckRun, type CheckRunAction } from "./check-run.js";
 
@@ -9,7 +9,7 @@ function context(state: AttemptState, workspaceState: WorkspaceState = "allocate
   return {
     thread: { id: 1, installationId: 1, owner: "acme", repo: "widgets", number: 42, kind: "issue", title: "t", url: "https://github.com/acme/widgets/issues/42", statusCommentId: null },
     run: { id: 3, threadId: 1, state: "active", requestedBy: "octocat", baseRef: "refs/heads/main", prBase: "main", draft: true, verify: null, maxAttemptsPerTask: 10, runTimeoutMs: null, maxCostUsd: null, createdAt: now, endedAt: null },
-    task: { id: 1, runId: 3, key: "t1", state, prompt: "p", after: [], agent: "codex", mode: "change", councilSize: 0, baseRef: null, mergeRefs: [], prBase: null },
+    task: { id: 1, runId: 3, key: "t1", state, prompt: "p", after: [], agent: "codex", mode: "change", councilSize: 0, judge: NO_COUNCIL_JUDGE, autoPick: false, baseRef: null, mergeRefs: [], prBase: null },
     attempt: {
       id: 7, taskId: 1, number: 2, agent: "codex", state, requestedBy: "octocat", prompt: "p", feedback: null,
       branch: "orch/42/t1/a2", baseSha: "a".repeat(40), headSha: null, worktreePath: "/w", workspaceState, checkRunId: 9, reportedState: null,

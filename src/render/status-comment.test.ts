@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import type { AttemptRecord, RunView, ThreadView } from "../store/records.js";
+import { NO_COUNCIL_JUDGE, type AttemptRecord, type RunView, type ThreadView } from "../store/records.js";
 import { createAttemptButtons } from "../commands/verbs/buttons.js";
 import { renderStatusComment } from "./status-comment.js";
 
@@ -65,7 +65,7 @@ const thread: ThreadView["thread"] = {
 
 describe("renderStatusComment", () => {
   it("links each attempt's number to its page when orch has a public URL", () => {
-    const task = { id: 1, runId: 3, key: "t1", state: "running" as const, prompt: "p", after: [], agent: "codex", mode: "change" as const, councilSize: 0, baseRef: null, mergeRefs: [], prBase: null };
+    const task = { id: 1, runId: 3, key: "t1", state: "running" as const, prompt: "p", after: [], agent: "codex", mode: "change" as const, councilSize: 0, judge: NO_COUNCIL_JUDGE, autoPick: false, baseRef: null, mergeRefs: [], prBase: null };
     const view: ThreadView = { thread, runs: [run(3, [{ ...task, attempts: [attempt({ id: 11, number: 1, autoRetry: 1, autoRetryLimit: 2 })] }])] };
     const body = renderStatusComment(view, now, nextVerbs, (id) => `https://orch.example.com/attempts/${id}?token=t${id}`);
     expect(body).toContain("| t1 | [1 (auto-retry 1 of 2)](https://orch.example.com/attempts/11?token=t11) | codex |");
@@ -83,7 +83,7 @@ describe("renderStatusComment", () => {
             key: "t1",
             state: "succeeded",
             prompt: "p",
-            after: [], agent: "codex", mode: "change", councilSize: 0, baseRef: null, mergeRefs: [], prBase: null,
+            after: [], agent: "codex", mode: "change", councilSize: 0, judge: NO_COUNCIL_JUDGE, autoPick: false, baseRef: null, mergeRefs: [], prBase: null,
             attempts: [
               attempt({ number: 1, state: "failed", endedAt: minutesAgo(8), summary: "the agent exited with code 1" }),
               attempt({ number: 2, agent: "claude", state: "succeeded", branch: "orch/42/t1/a2", startedAt: minutesAgo(5), endedAt: minutesAgo(2), pullRequestNumber: 57, summary: "fixed it; @everyone look <b>now</b>" }),
@@ -95,11 +95,11 @@ describe("renderStatusComment", () => {
             key: "t2",
             state: "running",
             prompt: "p",
-            after: [], agent: "codex", mode: "change", councilSize: 0, baseRef: null, mergeRefs: [], prBase: null,
+            after: [], agent: "codex", mode: "change", councilSize: 0, judge: NO_COUNCIL_JUDGE, autoPick: false, baseRef: null, mergeRefs: [], prBase: null,
             attempts: [attempt({ number: 1, branch: "orch/42/t2/a1", startedAt: minutesAgo(1), workspaceState: "allocated" })],
           },
         ]),
-        run(2, [{ id: 3, runId: 2, key: "t1", state: "blocked", prompt: "p", after: [], agent: "codex", mode: "change", councilSize: 0, baseRef: null, mergeRefs: [], prBase: null, attempts: [attempt({ state: "blocked", endedAt: minutesAgo(30), startedAt: minutesAgo(31), summary: "need a key" })] }], "failed"),
+        run(2, [{ id: 3, runId: 2, key: "t1", state: "blocked", prompt: "p", after: [], agent: "codex", mode: "change", councilSize: 0, judge: NO_COUNCIL_JUDGE, autoPick: false, baseRef: null, mergeRefs: [], prBase: null, attempts: [attempt({ state: "blocked", endedAt: minutesAgo(30), startedAt: minutesAgo(31), summary: "need a key" })] }], "failed"),
       ],
     };
     expect(renderStatusComment(view, now, nextVerbs)).toMatchInlineSnapshot(`

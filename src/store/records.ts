@@ -67,11 +67,44 @@ export interface TaskRecord {
   mode: TaskMode;
   /** A council's first attempts (made at once); 0 for other tasks. */
   councilSize: number;
+  /** A council's judge: the server's `council.judge` at dispatch, and what it did. */
+  judge: CouncilJudge;
+  /** A council whose repository set `council.auto_pick`: orch picks the judge's top-ranked candidate itself. */
+  autoPick: boolean;
   /** Where its attempts start and what their PRs target, when not the run's (a dependency's branch). */
   baseRef: string | null;
   /** More dependencies' branches (refs) merged into baseRef before it starts. */
   mergeRefs: string[];
   prBase: string | null;
+}
+
+/** Where a council's judge is, for the attempts the task has now. */
+export type JudgeState =
+  /** Not run for these attempts (none configured, fewer than two candidates, or attempts still going). */
+  | "none"
+  /** Claimed by a host; its judge agent is running. */
+  | "judging"
+  /** It ranked the candidates; `ranking` holds its order. */
+  | "ranked"
+  /** It could not run, or wrote no usable ranking; `note` says why. */
+  | "failed";
+
+export interface CouncilJudge {
+  /** The judge agent recorded at dispatch; null: the server had no `council.judge`. */
+  agent: string | null;
+  state: JudgeState;
+  /** Candidate k was attempt `order[k-1]` (attempt numbers), as shuffled when the judge started. */
+  order: number[];
+  /** Best first, mapped back to attempt numbers; the reasons are one line each, capped and redacted. */
+  ranking: { attempt: number; reason: string }[];
+  /** The attempt orch picked from the ranking (auto_pick); null: none. */
+  autoPicked: number | null;
+  /** Why the judge failed, or why auto_pick picked nothing (safe to show). */
+  note: string | null;
+  /** The host running it, and its claim (only that claim records a ranking). */
+  host: string | null;
+  lease: string | null;
+  judgedAt: Date | null;
 }
 
 export interface AttemptRecord {
@@ -140,3 +173,16 @@ export interface ThreadView {
   thread: ThreadRecord;
   runs: RunView[];
 }
+
+/** A task no judge has looked at: every task that is not a council, and a council before its judge runs. */
+export const NO_COUNCIL_JUDGE: CouncilJudge = {
+  agent: null,
+  state: "none",
+  order: [],
+  ranking: [],
+  autoPicked: null,
+  note: null,
+  host: null,
+  lease: null,
+  judgedAt: null,
+};

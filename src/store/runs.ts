@@ -13,6 +13,9 @@ export interface NewTask {
   mode?: TaskMode;
   /** A council: its first attempts, all queued at once (`agent` and `branch` above are then the first's). */
   council?: { agent: string; branch: string }[];
+  /** A council's judge agent (the server's `council.judge`), and whether orch picks its top-ranked candidate itself. */
+  judge?: string;
+  autoPick?: boolean;
   /** Keys of tasks of the same run it waits for: its first attempt is made once they all succeeded (startReadyTasks). */
   after?: string[];
 }
@@ -80,6 +83,8 @@ export async function createRun(
               agent: task.agent,
               mode: task.mode ?? "change",
               councilSize: task.council?.length ?? 0,
+              judge: task.judge ?? null,
+              autoPick: task.autoPick ?? false,
               after: JSON.stringify(after),
             };
             if (after.length > 0) return { ...common, state: "pending" };

@@ -26,7 +26,10 @@ export async function settleTaskAndRun(tx: Prisma.TransactionClient, taskId: num
     mode === "council"
       ? councilState(await tx.attempt.findMany({ where: { taskId }, select: { state: true, pullRequestNumber: true } }))
       : ((await tx.attempt.findFirst({ where: { taskId }, orderBy: { number: "desc" }, select: { state: true } }))?.state ?? "pending");
-  const task = await tx.task.update({ where: { id: taskId }, data: { state: taskState }, select: { runId: true } });
+  // A council that runs again (a retry) has a new contender: the judge's ranking is stale, and it judges again once all have ended.
+  const isStale = mode === "council" && (taskState === "queued" || taskState === "running");
+  const judgeReset = { judgeState: "none", judgeRanking: null, judgeNote: null, judgeHost: null, judgeLease: null, judgedAt: null };
+  const task = await tx.task.update({ where: { id: taskId }, data: { state: taskState, ...(isStale ? judgeReset : {}) }, select: { runId: true } });
   const tasks = await tx.task.findMany({ where: { runId: task.runId }, select: { key: true, state: true, after: true } });
   const state = deriveRunState(tasks.map((t) => ({ key: t.key, state: t.state as TaskState, after: JSON.parse(t.after) as string[] })));
   await tx.run.update({

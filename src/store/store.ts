@@ -4,6 +4,7 @@
  */
 import * as attempts from "./attempts.js";
 import * as counts from "./counts.js";
+import * as councilJudge from "./council-judge.js";
 import type { Db, Provider } from "./db.js";
 import * as deliveries from "./deliveries.js";
 import * as hosts from "./hosts.js";
@@ -46,6 +47,11 @@ export function createStore(params: { db: Db; provider: Provider; onQueued?: att
     claimPick: bind(taskGraph.claimPick),
     releasePick: bind(taskGraph.releasePick),
     recordPick: bind(taskGraph.recordPick),
+    claimJudging: bind(councilJudge.claimJudging),
+    recordJudgement: bind(councilJudge.recordJudgement),
+    recordAutoPick: bind(councilJudge.recordAutoPick),
+    releaseJudging: bind(councilJudge.releaseJudging),
+    findCouncilsToJudge: bind(councilJudge.findCouncilsToJudge),
     startReadyTasks: (p: Omit<Parameters<typeof taskGraph.startReadyTasks>[1], "onQueued">) => taskGraph.startReadyTasks(db, { ...p, onQueued }),
     claimNextQueued: (p: Omit<Parameters<typeof attempts.claimNextQueued>[1], "provider">) =>
       attempts.claimNextQueued(db, { ...p, provider }),

@@ -1,6 +1,6 @@
 /** Maps Prisma rows to the store's plain records (BigInt ids become numbers, strings become unions). */
 import type { Attempt, Run, Task, Thread } from "../generated/postgres/client.js";
-import type { AttemptRecord, RunRecord, TaskRecord, ThreadKind, ThreadRecord, VerifySettings, VerifyState } from "./records.js";
+import type { AttemptRecord, CouncilJudge, JudgeState, RunRecord, TaskRecord, ThreadKind, ThreadRecord, VerifySettings, VerifyState } from "./records.js";
 import type { AttemptState, RunState, TaskState, WorkspaceState } from "./transitions.js";
 
 function toNumberOrNull(value: bigint | null): number | null {
@@ -42,7 +42,47 @@ export function toRunRecord(row: Run): RunRecord {
 export function toTaskRecord(row: Task): TaskRecord {
   const { id, runId, key, prompt, agent, baseRef, prBase } = row;
   const mode = row.mode === "ask" || row.mode === "council" ? row.mode : "change";
-  return { id, runId, key, state: row.state as TaskState, prompt, after: parseKeys(row.after), agent, mode, councilSize: row.councilSize, baseRef, mergeRefs: parseKeys(row.mergeRefs), prBase };
+  return {
+    id,
+    runId,
+    key,
+    state: row.state as TaskState,
+    prompt,
+    after: parseKeys(row.after),
+    agent,
+    mode,
+    councilSize: row.councilSize,
+    judge: toCouncilJudge(row),
+    autoPick: row.autoPick,
+    baseRef,
+    mergeRefs: parseKeys(row.mergeRefs),
+    prBase,
+  };
+}
+
+/** The `judgeRanking` column: JSON written only by the store (council-judge.ts); anything off reads as empty. */
+function toCouncilJudge(row: Task): CouncilJudge {
+  let stored: { order?: unknown; ranking?: unknown; autoPicked?: unknown } = {};
+  try {
+    stored = row.judgeRanking === null ? {} : (JSON.parse(row.judgeRanking) as typeof stored);
+  } catch {
+    stored = {};
+  }
+  const order = Array.isArray(stored.order) ? stored.order.filter((n): n is number => Number.isInteger(n)) : [];
+  const ranking = Array.isArray(stored.ranking)
+    ? stored.ranking.filter((r): r is { attempt: number; reason: string } => Number.isInteger(r?.attempt) && typeof r?.reason === "string")
+    : [];
+  return {
+    agent: row.judge,
+    state: (["none", "judging", "ranked", "failed"].includes(row.judgeState) ? row.judgeState : "none") as JudgeState,
+    order,
+    ranking: ranking.map(({ attempt, reason }) => ({ attempt, reason })),
+    autoPicked: Number.isInteger(stored.autoPicked) ? (stored.autoPicked as number) : null,
+    note: row.judgeNote,
+    host: row.judgeHost,
+    lease: row.judgeLease,
+    judgedAt: row.judgedAt,
+  };
 }
 
 /** The `after` and `mergeRefs` columns: JSON arrays of strings, written only by the store. */

@@ -79,8 +79,9 @@ function renderCouncil(data: AttemptPageData): string {
   const rows = council.rows.map((row) => {
     const isThis = row.attempt.id === data.context.attempt.id;
     const label = isThis ? `<strong>${html(row.label)}</strong> <span class="muted">(this one)</span>` : link(council.pageLinks[row.attempt.id], row.label);
-    const picked = row.pickedPullRequest !== null ? ` · picked, ${link(row.attempt.pullRequestUrl, `#${row.pickedPullRequest}`)}` : "";
+    const picked = row.pickedPullRequest !== null ? ` · ${row.isPickedByJudge ? "picked by the judge" : "picked"}, ${link(row.attempt.pullRequestUrl, `#${row.pickedPullRequest}`)}` : "";
     const cells = [
+      ...(council.isRanked ? [row.rank === null ? "–" : String(row.rank)] : []),
       html(row.attempt.agent),
       `${html(row.state)}${picked}`,
       html(row.verify),
@@ -89,6 +90,7 @@ function renderCouncil(data: AttemptPageData): string {
       html(row.usage),
       row.summary ? `<span class="agent-text">${html(row.summary)}</span>` : "–",
       row.diffUrl ? link(row.diffUrl, "diff") : "–",
+      ...(council.isRanked ? [row.reason ? `<span class="agent-text">${html(row.reason)}</span>` : "–"] : []),
     ];
     return `<tr${isThis ? ' aria-current="page"' : ""}><th scope="row">${label}</th>${cells.map((cell) => `<td>${cell}</td>`).join("")}</tr>`;
   });
@@ -97,11 +99,16 @@ function renderCouncil(data: AttemptPageData): string {
     : council.pickCommands.length
       ? `<p>Pick one with ${council.pickCommands.map((command) => `<code>${html(command)}</code>`).join(" or ")} on the thread, or the <strong>Pick</strong> button on its check run.</p>`
       : "<p>No attempt succeeded, so there is nothing to pick; <code>/orch retry</code> adds an attempt.</p>";
-  const headers = ["Attempt", "Agent", "State", "Verify", "Changes", "Duration", "Usage", "Summary", "Branch"];
+  const headers = [
+    "Attempt",
+    ...(council.isRanked ? ["Judge's rank"] : []),
+    ...["Agent", "State", "Verify", "Changes", "Duration", "Usage", "Summary", "Branch"],
+    ...(council.isRanked ? ["Judge's reason"] : []),
+  ];
   return `<section aria-labelledby="council-heading">
 <h2 id="council-heading">Council ${html(council.taskKey)}</h2>
 <div class="scroll" role="region" aria-labelledby="council-heading" tabindex="0">
-<table><thead><tr>${headers.map((header) => `<th scope="col">${header}</th>`).join("")}</tr></thead>
+<table><thead><tr>${headers.map((header) => `<th scope="col">${html(header)}</th>`).join("")}</tr></thead>
 <tbody>${rows.join("\n")}</tbody></table>
 </div>
 ${next}

@@ -8,7 +8,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { buildTaskPrompt, buildRetryPrompt } from "../pipeline/prompt.js";
 import { getAttemptFiles } from "../pipeline/attempt-files.js";
 import { Redactor } from "../secrets/redactor.js";
-import type { AttemptContext, AttemptRecord, RunView } from "../store/records.js";
+import { NO_COUNCIL_JUDGE, type AttemptContext, type AttemptRecord, type RunView, type TaskRecord } from "../store/records.js";
 import { createPageHandler } from "./page-routes.js";
 import { derivePageSecret, signAttemptToken } from "./page-token.js";
 
@@ -39,9 +39,11 @@ const taskPrompt = buildTaskPrompt({ thread: { ...thread, body: issueBody }, req
 
 const contexts = new Map<number, AttemptContext>();
 function put(record: AttemptRecord, mode: "change" | "council" = "change"): void {
-  const task = { id: record.taskId, runId: 2, key: "t1", state: "pending" as const, prompt: taskPrompt, after: [], agent: "codex", mode, councilSize: mode === "council" ? 2 : 0, baseRef: null, mergeRefs: [], prBase: null };
+  const task = { id: record.taskId, runId: 2, key: "t1", state: "pending" as const, prompt: taskPrompt, after: [], agent: "codex", mode, councilSize: mode === "council" ? 2 : 0, judge: NO_COUNCIL_JUDGE, autoPick: false, baseRef: null, mergeRefs: [], prBase: null };
   contexts.set(record.id, { attempt: record, task, run, thread });
 }
+/** What the council's judge said, when a test sets it. */
+let councilJudge: TaskRecord["judge"] = NO_COUNCIL_JUDGE;
 const copiedTails = new Map<number, string>();
 const store = {
   findAttemptContext: async (id: number) => contexts.get(id),
@@ -49,7 +51,7 @@ const store = {
   findRun: async () => {
     const attempts = [...contexts.values()].filter((c) => c.task.mode === "council").map((c) => c.attempt);
     const first = [...contexts.values()].find((c) => c.task.mode === "council")!;
-    return { ...run, tasks: [{ ...first.task, attempts }] };
+    return { ...run, tasks: [{ ...first.task, judge: councilJudge, attempts }] };
   },
 };
 
@@ -177,6 +179,28 @@ describe("the attempt page", () => {
     expect(body).toContain("Fixed &#60;it&#62;");
     expect(body).toContain("https://github.com/acme/widgets/compare/main...orch/42/t1/a2");
     expect(body).toContain("<code>/orch pick t1/a1</code>");
+  });
+
+  it("shows the judge's rank and reason for each attempt of a ranked council, redacted and escaped", async () => {
+    councilJudge = {
+      ...NO_COUNCIL_JUDGE,
+      agent: "judge",
+      state: "ranked",
+      ranking: [
+        { attempt: 2, reason: `<b>bold</b> but leaks ${KNOWN_SECRET}` },
+        { attempt: 1, reason: "smaller diff" },
+      ],
+    };
+    try {
+      const body = await (await page(20)).text();
+      expect(body).toContain('<th scope="col">Judge&#39;s rank</th>');
+      expect(body).toMatch(/<th scope="row">.*a2<\/a><\/th><td>1<\/td>/);
+      expect(body).toContain("&#60;b&#62;bold&#60;/b&#62; but leaks");
+      expect(body).toContain("smaller diff");
+      expect(body).not.toContain(KNOWN_SECRET);
+    } finally {
+      councilJudge = NO_COUNCIL_JUDGE;
+    }
   });
 
   it.each([

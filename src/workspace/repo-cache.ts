@@ -296,6 +296,26 @@ export class RepoCache {
     await this.mutex.run(repoKey(owner, repo), () => discardWorktree({ trash: this.trash, path, admin }));
   }
 
+  /**
+   * The changes from `base` to `head` (both in the cache) as a unified diff,
+   * cut to `maxBytes` (`isCut` says so): what a council's judge reads. No
+   * external diff or textconv runs, whatever the tree's `.gitattributes` say.
+   */
+  async diff(params: RepoId & { base: string; head: string; maxBytes: number }): Promise<{ text: string; isCut: boolean }> {
+    const { owner, repo, base, head, maxBytes } = params;
+    assertFullSha(base);
+    assertFullSha(head);
+    const text = await runGit({
+      gitDir: this.cachePath(owner, repo),
+      args: ["diff", "--no-ext-diff", "--no-textconv", "--no-color", "--find-renames", `${base}...${head}`],
+    });
+    const bytes = Buffer.from(text, "utf8");
+    if (bytes.length <= maxBytes) return { text, isCut: false };
+    // Cut at a line end, so the judge never reads half a line (or half a character).
+    const cut = bytes.subarray(0, maxBytes).toString("utf8");
+    return { text: cut.slice(0, Math.max(0, cut.lastIndexOf("\n") + 1)), isCut: true };
+  }
+
   /** Resolves once every worktree removed so far is deleted from disk. */
   drainTrash(): Promise<void> {
     return this.trash.drain();

@@ -156,7 +156,7 @@ export async function createCommandWorld(): Promise<CommandWorld> {
 
   const deps: RequestDeps = {
     store,
-    config: { agents: AGENTS, defaultAgent: "codex", limits: DEFAULT_CAPS },
+    config: { agents: AGENTS, defaultAgent: "codex", limits: DEFAULT_CAPS, council: {} },
     attempts,
     github: () => github,
     log: pino({ level: "silent" }),

@@ -77,6 +77,10 @@ export async function startHarness(params: {
    * the sandbox) for its own sandbox's helper, so its tests put ORCH_HOME elsewhere.
    */
   root?: string;
+  /** The server's `council.judge`: one of `agents`. */
+  judge?: string;
+  /** Stands in for the judge's random shuffle of a council's candidates (a test controls the order). */
+  shuffle?: <T>(items: readonly T[]) => T[];
 }): Promise<Harness> {
   const root = params.root ?? fs.mkdtempSync(path.join(os.tmpdir(), "orch-e2e-"));
   const home = path.join(root, "home");
@@ -106,6 +110,7 @@ export async function startHarness(params: {
     sandbox: { hide: params.hide ?? [], expose: [AGENTS_DIR, ...(params.expose ?? [])] },
     scale: { hostTtlMs: 60_000 },
     limits: DEFAULT_CAPS,
+    council: params.judge === undefined ? {} : { judge: params.judge },
   };
   const env = { ...process.env, ...params.env };
   const containment = await prepareContainment({ config, env, databaseUrl, cwd });
@@ -136,7 +141,17 @@ export async function startHarness(params: {
   let orch: Orch | undefined;
   await probot.load(
     createApp(
-      { store, config, home, gitBaseUrl: remote.url, host: "test-host", env, sandbox: containment.sandbox, redactor: containment.redactor },
+      {
+        store,
+        config,
+        home,
+        gitBaseUrl: remote.url,
+        host: "test-host",
+        env,
+        sandbox: containment.sandbox,
+        redactor: containment.redactor,
+        ...(params.shuffle ? { shuffle: params.shuffle } : {}),
+      },
       (started) => (orch = started),
     ),
   );

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import type { AttemptContext, AttemptRecord } from "../../store/records.js";
+import { NO_COUNCIL_JUDGE, type AttemptContext, type AttemptRecord } from "../../store/records.js";
 import type { AttemptState, WorkspaceState } from "../../store/transitions.js";
 import { createAttemptButtons } from "./buttons.js";
 import { findButtonVerb } from "./index.js";
@@ -19,7 +19,7 @@ function context(record: AttemptRecord): AttemptContext {
   return {
     thread: { id: 1, installationId: 1, owner: "acme", repo: "widgets", number: 42, kind: "issue", title: "t", url: "https://github.com/acme/widgets/issues/42", statusCommentId: null },
     run: { id: 3, threadId: 1, state: "active", requestedBy: "octocat", baseRef: "refs/heads/main", prBase: "main", draft: true, verify: null, maxAttemptsPerTask: 10, runTimeoutMs: null, maxCostUsd: null, createdAt: now, endedAt: null },
-    task: { id: 1, runId: 3, key: "t2", state: record.state, prompt: "p", after: [], agent: "codex", mode: "change", councilSize: 0, baseRef: null, mergeRefs: [], prBase: null },
+    task: { id: 1, runId: 3, key: "t2", state: record.state, prompt: "p", after: [], agent: "codex", mode: "change", councilSize: 0, judge: NO_COUNCIL_JUDGE, autoPick: false, baseRef: null, mergeRefs: [], prBase: null },
     attempt: record,
   };
 }

@@ -3,7 +3,9 @@
  * attempts at once (one per AGENT, or N of one agent), within the
  * concurrency limits. None opens a PR: once they have all ended the status
  * comment compares them, and `/orch pick aN` (or the Pick button) opens the
- * chosen one's PR and supersedes the others.
+ * chosen one's PR and supersedes the others. With the server's
+ * `council.judge`, a judge agent ranks them first (pipeline/judge-council.ts),
+ * and with the repository's `council.auto_pick` orch picks its top-ranked one.
  */
 import { buildTaskPrompt } from "../../pipeline/prompt.js";
 import { buildBranchName } from "../../workspace/branch-name.js";
@@ -96,6 +98,9 @@ export const councilVerb = defineVerb<CouncilCommand>({
           agent: agents[0]!,
           branch: branch(1),
           council: agents.map((agent, index) => ({ agent, branch: branch(index + 1) })),
+          // As at dispatch, like verify: the judge ranks them once they have all ended, and with auto_pick orch picks its first.
+          ...(config.council.judge === undefined ? {} : { judge: config.council.judge }),
+          autoPick: repoConfig.council.autoPick,
         },
       ],
     });

@@ -29,18 +29,15 @@ export interface AgentRun {
 }
 
 /**
- * Runs the attempt's agent in its worktree: argv from the server's registry
- * (never a shell), inside orch's sandbox unless its entry says `sandbox:
- * none`; the prompt as ORCH_PROMPT_FILE and `{prompt}`; a fresh HOME seeded
- * from the entry's `home:` folder; a reduced environment without any GitHub
- * token; the agent's timeout; its output into the attempt's log through the
- * redactor; and everything it started killed on cancel or timeout.
+ * Runs the attempt's agent in its worktree (runAgentProcess) with the
+ * attempt's prompt, then reads its result file. `/orch ask` sees its
+ * checkout read-only.
  */
 export async function runAgent(
   deps: Pick<PipelineDeps, "config" | "home" | "env" | "store" | "sandbox" | "redactor" | "cache" | "log">,
   params: { context: AttemptContext; worktreePath: string; signal: AbortSignal; /** Epoch ms: the run's run_timeout; the agent gets no longer. */ deadline?: number },
 ): Promise<AgentRun> {
-  const { config, home, env, store, redactor } = deps;
+  const { config, home, store } = deps;
   const { context, worktreePath, signal } = params;
   const { attempt, task, thread } = context;
   const spec = config.agents[attempt.agent];
@@ -49,11 +46,67 @@ export async function runAgent(
     return failed(`agent "${attempt.agent}" is not in the server's registry any more (known: ${known})`);
   }
   const files = getAttemptFiles(home, attempt.id);
+  await prepareAgentFiles({ files, spec });
+  // Hosts sharing PostgreSQL: the attempt page may be opened on another host, which reads the log's tail from the database.
+  const mirror =
+    store.provider === "postgresql"
+      ? startLogMirror({ store, attemptId: attempt.id, logFile: files.logFile, redact: (text) => deps.redactor.redact(text), log: deps.log })
+      : undefined;
+  const exit = await runAgentProcess(deps, {
+    spec,
+    files,
+    buildPrompt: (paths) => `${attempt.prompt.trimEnd()}\n\n${buildFilesSection({ resultFile: paths.resultFile })}`,
+    workDir: worktreePath,
+    isWorkDirReadOnly: task.mode === "ask",
+    thread,
+    env: { ORCH_ATTEMPT_ID: String(attempt.id), ORCH_TASK: task.key, ORCH_REPOSITORY: `${thread.owner}/${thread.repo}`, ORCH_THREAD_NUMBER: String(thread.number) },
+    signal,
+    ...(params.deadline === undefined ? {} : { deadline: params.deadline }),
+    onStarted: (pid) => store.updateAttempt({ attemptId: attempt.id, progress: { pid } }),
+  }).finally(() => mirror?.stop());
+  const result: ResultFileRead = exit.reason === "exited" ? await readResultFile(files.resultFile) : { kind: "missing" };
+  return { exit, result };
+}
+
+/** The files one agent run reads and writes: an attempt's (attempt-files.ts) or a council judge's. */
+export type AgentFiles = Pick<AttemptFiles, "ioDir" | "promptFile" | "resultFile" | "homeDir" | "logFile">;
+
+/** One agent process: which agent, its files, its prompt, where it works. */
+export interface AgentJob {
+  spec: AgentSpec;
+  files: AgentFiles;
+  /** The prompt, given the paths the agent sees its files at. */
+  buildPrompt: (paths: AgentPaths) => string;
+  /** Its cwd: an attempt's worktree, or the folder a judge reads its candidates from. */
+  workDir: string;
+  /** Bound read-only inside the sandbox (`/orch ask`, a judge). */
+  isWorkDirReadOnly: boolean;
+  /** The repository whose cache objects a worktree's alternates point at (shown read-only); none for a judge, which has no git. */
+  thread?: { owner: string; repo: string };
+  /** ORCH_* variables for it, besides the paths of its files. */
+  env: Record<string, string>;
+  signal: AbortSignal;
+  /** Epoch ms it must end by, when that is sooner than its entry's timeout. */
+  deadline?: number;
+  /** Told the agent's pid once it runs (recorded, so a restart can stop it). */
+  onStarted?: (pid: number) => Promise<unknown>;
+}
+
+/**
+ * The one way orch runs an agent: argv from the server's registry (never a
+ * shell), inside orch's sandbox unless its entry says `sandbox: none`; the
+ * prompt as ORCH_PROMPT_FILE and `{prompt}`; a HOME the caller prepared
+ * (prepareAgentFiles); a reduced environment without any GitHub token; the
+ * agent's timeout; its output into its log through the redactor; and
+ * everything it started killed on cancel or timeout.
+ */
+export async function runAgentProcess(deps: Pick<PipelineDeps, "config" | "home" | "env" | "sandbox" | "redactor" | "cache">, job: AgentJob): Promise<AgentExit> {
+  const { config, env, redactor } = deps;
+  const { spec, files, workDir, signal } = job;
   const isSandboxed = spec.sandbox === "bwrap";
-  await prepareAttemptFiles({ files, spec });
   // Where the agent finds its files: the sandbox shows real paths only (a symlink on the way to ORCH_HOME would not resolve inside).
   const paths = isSandboxed ? await toRealPaths(files) : toPaths(files);
-  const prompt = `${attempt.prompt.trimEnd()}\n\n${buildFilesSection({ resultFile: paths.resultFile })}`;
+  const prompt = job.buildPrompt(paths);
   await fs.writeFile(files.promptFile, prompt, { mode: 0o600 });
   const command = buildAgentArgv(spec, { prompt, attemptDir: paths.ioDir, resultFile: paths.resultFile });
   const agentEnv = buildAgentEnv({
@@ -65,48 +118,45 @@ export async function runAgent(
       ORCH_PROMPT_FILE: paths.promptFile,
       ORCH_RESULT_FILE: paths.resultFile,
       ORCH_ATTEMPT_DIR: paths.ioDir,
-      ORCH_ATTEMPT_ID: String(attempt.id),
-      ORCH_TASK: task.key,
-      ORCH_REPOSITORY: `${thread.owner}/${thread.repo}`,
-      ORCH_THREAD_NUMBER: String(thread.number),
+      ...job.env,
     },
   });
   let argv = command;
   if (isSandboxed) {
-    const sandboxed = buildSandboxedArgv({ deps, files, worktreePath, spec, command, pathEnv: agentEnv.PATH, thread, readOnlyWorktree: task.mode === "ask" });
-    if ("problem" in sandboxed) return failed(sandboxed.problem);
+    const sandboxed = buildSandboxedArgv({
+      deps,
+      files,
+      worktreePath: workDir,
+      spec,
+      command,
+      pathEnv: agentEnv.PATH,
+      ...(job.thread ? { thread: job.thread } : {}),
+      readOnlyWorktree: job.isWorkDirReadOnly,
+    });
+    if ("problem" in sandboxed) return failed(sandboxed.problem).exit;
     argv = sandboxed.argv;
   }
   // Unsandboxed, it could write into the spare worktrees: they are checked again before use.
   const releaseSpares = isSandboxed ? undefined : deps.cache.noteUnsandboxedAgent();
-  const agent = await startAgent({
-    argv,
-    program: command[0] ?? "",
-    sandboxed: isSandboxed,
-    cwd: worktreePath,
-    env: agentEnv,
-    logFile: files.logFile,
-    redact: (text) => redactor.redact(text),
-    timeoutMs: params.deadline === undefined ? spec.timeoutMs : Math.max(1, Math.min(spec.timeoutMs, params.deadline - Date.now())),
-    ...(spec.idleTimeoutMs === undefined ? {} : { idleTimeoutMs: spec.idleTimeoutMs }),
-    killGraceMs: config.killGraceMs,
-    signal,
-  });
-  // Hosts sharing PostgreSQL: the attempt page may be opened on another host, which reads the log's tail from the database.
-  const mirror =
-    store.provider === "postgresql"
-      ? startLogMirror({ store, attemptId: attempt.id, logFile: files.logFile, redact: (text) => redactor.redact(text), log: deps.log })
-      : undefined;
-  let exit: AgentExit;
   try {
-    if (agent.pid !== undefined) await store.updateAttempt({ attemptId: attempt.id, progress: { pid: agent.pid } });
-    exit = await agent.exited;
+    const agent = await startAgent({
+      argv,
+      program: command[0] ?? "",
+      sandboxed: isSandboxed,
+      cwd: workDir,
+      env: agentEnv,
+      logFile: files.logFile,
+      redact: (text) => redactor.redact(text),
+      timeoutMs: job.deadline === undefined ? spec.timeoutMs : Math.max(1, Math.min(spec.timeoutMs, job.deadline - Date.now())),
+      ...(spec.idleTimeoutMs === undefined ? {} : { idleTimeoutMs: spec.idleTimeoutMs }),
+      killGraceMs: config.killGraceMs,
+      signal,
+    });
+    if (agent.pid !== undefined) await job.onStarted?.(agent.pid);
+    return await agent.exited;
   } finally {
     releaseSpares?.();
-    await mirror?.stop();
   }
-  const result: ResultFileRead = exit.reason === "exited" ? await readResultFile(files.resultFile) : { kind: "missing" };
-  return { exit, result };
 }
 
 function failed(message: string): AgentRun {
@@ -118,7 +168,7 @@ function failed(message: string): AgentRun {
  * HOME, copied from the entry's template folder when it has one. Whatever an
  * earlier run of this attempt id left there is gone first.
  */
-async function prepareAttemptFiles(params: { files: AttemptFiles; spec: AgentSpec }): Promise<void> {
+export async function prepareAgentFiles(params: { files: Pick<AgentFiles, "ioDir" | "homeDir">; spec: AgentSpec }): Promise<void> {
   const { files, spec } = params;
   await fs.rm(files.ioDir, { recursive: true, force: true });
   await fs.rm(files.homeDir, { recursive: true, force: true });
@@ -130,11 +180,11 @@ async function prepareAttemptFiles(params: { files: AttemptFiles; spec: AgentSpe
   }
 }
 
-export function toPaths(files: AttemptFiles): AgentPaths {
+export function toPaths(files: AgentFiles): AgentPaths {
   return { home: files.homeDir, ioDir: files.ioDir, promptFile: files.promptFile, resultFile: files.resultFile };
 }
 
-export async function toRealPaths(files: AttemptFiles): Promise<AgentPaths> {
+export async function toRealPaths(files: AgentFiles): Promise<AgentPaths> {
   const ioDir = await fs.realpath(files.ioDir);
   return {
     home: await fs.realpath(files.homeDir),
@@ -147,12 +197,13 @@ export async function toRealPaths(files: AttemptFiles): Promise<AgentPaths> {
 /** `bwrap … -- /abs/program args`, or why the agent cannot run in its sandbox (safe to show on GitHub). */
 export function buildSandboxedArgv(params: {
   deps: Pick<PipelineDeps, "config" | "home" | "sandbox" | "cache">;
-  files: AttemptFiles;
+  files: Pick<AgentFiles, "ioDir" | "promptFile" | "homeDir">;
   worktreePath: string;
   spec: AgentSpec;
   command: string[];
   pathEnv: string | undefined;
-  thread: { owner: string; repo: string };
+  /** Whose cache objects are shown read-only (the worktree's alternates point there); none: no git at all. */
+  thread?: { owner: string; repo: string };
   /** `/orch ask`: the checkout is bound read-only over its read-write bind. */
   readOnlyWorktree?: boolean;
 }): { argv: string[] } | { problem: string } {
@@ -165,7 +216,7 @@ export function buildSandboxedArgv(params: {
       ioDir: files.ioDir,
       promptFile: files.promptFile,
       agentHome: files.homeDir,
-      readOnlyBinds: [path.join(cache.cachePath(thread.owner, thread.repo), "objects"), ...(params.readOnlyWorktree ? [worktreePath] : [])],
+      readOnlyBinds: [...(thread ? [path.join(cache.cachePath(thread.owner, thread.repo), "objects")] : []), ...(params.readOnlyWorktree ? [worktreePath] : [])],
       hidden: {
         orchHome: home,
         orchCwd: sandbox.orchCwd,
