@@ -10,6 +10,7 @@ import { ConfigError } from "./config/config-error.js";
 import { loadServerConfig } from "./config/server-config.js";
 import { prepareContainment } from "./containment.js";
 import { serveApp, serveWorker } from "./github/serve-app.js";
+import { controlSocketPath } from "./queue/control-socket.js";
 import { createLocalQueue } from "./queue/local-queue.js";
 import { createPgQueue } from "./queue/pg-queue.js";
 import type { Orch } from "./orch.js";
@@ -30,9 +31,12 @@ async function main(): Promise<void> {
   const { sandbox, redactor, warnings } = await prepareContainment({ config, env: process.env, databaseUrl: settings.databaseUrl });
   for (const warning of warnings) console.warn(warning);
   await migrateDatabase(settings.databaseUrl);
-  // Hosts sharing PostgreSQL hand each other work through it; one SQLite process keeps it in memory.
+  // Hosts sharing PostgreSQL hand each other work through it; one SQLite process keeps it in memory,
+  // and hears the operator's `npx orch` on a socket in ORCH_HOME.
   const queue =
-    settings.databaseProvider === "postgresql" ? createPgQueue({ connectionString: settings.databaseUrl, host: settings.host }) : createLocalQueue();
+    settings.databaseProvider === "postgresql"
+      ? createPgQueue({ connectionString: settings.databaseUrl, host: settings.host })
+      : createLocalQueue({ socketPath: controlSocketPath(settings.home) });
   const store = createStore({ db: await openDb(settings.databaseUrl), provider: settings.databaseProvider, onQueued: queue.onQueued });
   fs.mkdirSync(settings.home, { recursive: true });
 
