@@ -49,24 +49,10 @@ export async function runDoctor(io: DoctorIo): Promise<number> {
   const setupUrl = `http://localhost:${env.PORT || "3000"}`;
 
   if (!fs.existsSync(path.join(cwd, ".env")) && !env.APP_ID) {
-    report({ status: "warn", text: `no .env in ${cwd}`, fix: `run this in orch's folder; on a new installation, \`npm start\` and ${setupUrl} make one` });
+    report({ status: "warn", text: `no .env in ${cwd}`, fix: `on a new installation, \`npm start\` and ${setupUrl} make one (or run this in orch's folder)` });
   }
 
-  let settings: Settings | undefined;
-  try {
-    settings = readSettings(env, cwd);
-    report({ status: "ok", text: `settings: ${settings.databaseProvider} database, ORCH_HOME ${settings.home}, host ${settings.host} (${settings.role})` });
-  } catch (error) {
-    report({ status: "fail", text: `settings: ${messageOf(error)}` });
-  }
-
-  const config = settings ? checkConfig(settings, report) : undefined;
-  if (config) {
-    for (const agent of Object.values(config.agents)) report(checkAgentCommand({ name: agent.name, program: agent.command[0] ?? "", env, cwd }));
-    report(await checkSandboxWorks(config, env));
-  }
-  report(checkGit(env, cwd));
-  if (settings) report(await checkDatabase(settings, cwd));
+  // The GitHub App first: on a new installation, registering it is the first step, and it writes .env.
   for (const result of await checkApp(env, cwd, setupUrl)) report(result);
   report(
     env.WEBHOOK_SECRET?.trim()
@@ -79,6 +65,21 @@ export async function runDoctor(io: DoctorIo): Promise<number> {
   );
   report(await checkPublicUrl(env));
 
+  let settings: Settings | undefined;
+  try {
+    settings = readSettings(env, cwd);
+    report({ status: "ok", text: `settings: ${settings.databaseProvider} database, ORCH_HOME ${settings.home}, host ${settings.host} (${settings.role})` });
+  } catch (error) {
+    report({ status: "fail", text: `settings: ${messageOf(error)}` });
+  }
+  const config = settings ? checkConfig(settings, report) : undefined;
+  if (config) {
+    for (const agent of Object.values(config.agents)) report(checkAgentCommand({ name: agent.name, program: agent.command[0] ?? "", env, cwd }));
+    report(await checkSandboxWorks(config, env));
+  }
+  report(checkGit(env, cwd));
+  if (settings) report(await checkDatabase(settings, cwd));
+
   const failures = results.filter((result) => result.status === "fail");
   if (failures.length === 0) {
     io.out(results.some((result) => result.status === "warn") ? "No problems; look at the ! lines when you can." : "All checks passed.");
@@ -90,6 +91,14 @@ export async function runDoctor(io: DoctorIo): Promise<number> {
 }
 
 function checkConfig(settings: Settings, report: (result: CheckResult) => void): ServerConfig | undefined {
+  if (settings.isExampleConfig && !fs.existsSync(settings.configPath)) {
+    report({
+      status: "fail",
+      text: `config: no orch.config.yml in ${path.dirname(settings.configPath)}, and no orch.config.example.yml either: is this orch's folder?`,
+      fix: "run `npx orch doctor` in orch's folder, or set ORCH_CONFIG to your config file",
+    });
+    return undefined;
+  }
   if (settings.isExampleConfig) {
     report({
       status: "warn",

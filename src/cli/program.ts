@@ -82,7 +82,7 @@ export async function runCli(argv: readonly string[], io: Io): Promise<number> {
 
 function buildProgram(io: Io, done: (code: number) => void): Command {
   const program = new Command("orch");
-  const writers = { writeOut: (text: string) => io.write(text), writeErr: (text: string) => io.write(text) };
+  const writers = { writeOut: (text: string) => io.write(text), writeErr: (text: string) => io.err(text.replace(/\n$/, "")) };
   program
     .description("The operator's command line for orch: look at attempts, read their logs, cancel, retry, clean up, and check the installation.\nRun it in orch's folder: it reads the same .env, DATABASE_URL, ORCH_HOME and ORCH_CONFIG as `npm start`.")
     .usage("<command> [options]")
