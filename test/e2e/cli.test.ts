@@ -246,8 +246,15 @@ describe("orch's command line beside a running orch", () => {
 
     const second = await waitFor(async () => (await attemptsOn(2)).find((a) => a.number === 2 && a.state === "running"), "attempt 2 to run");
     expect(second.requestedBy).toBe(cancelled.requestedBy);
+    // Follow its log while it runs: `logs -f` ends by itself when the attempt does.
+    const following = run("logs", String(second.id), "--follow");
+    await waitFor(() => fs.existsSync(getAttemptFiles(setup.home, second.id).logFile), "attempt 2's log");
     fs.writeFileSync(path.join(getAttemptFiles(setup.home, second.id).ioDir, "go"), "");
     const done = await waitFor(async () => (await attemptsOn(2)).find((a) => a.number === 2 && a.state === "succeeded"), "attempt 2 to succeed");
+    const followed = await following;
+    expect(followed.code).toBe(0);
+    expect(followed.stdout).toContain("wait-for-go: done");
+    expect(followed.stderr).toBe(`orch: attempt ${second.id} (acme/widgets#2 t1/a2, waiter) ended: succeeded.\n`);
     expect(done.pullRequestNumber).not.toBeNull();
     expect(await listRemoteBranches(setup.remote.barePath)).toContain("orch/2/t1/a2");
     expect(github.repliesOn(2).map((reply) => reply.body.split("\n")[0])).toContain(
@@ -297,5 +304,32 @@ describe("orch's command line beside a running orch", () => {
     const wrong = await orch(["doctor"], { cwd: setup.cwd, env: { ...env, APP_ID: "999" } });
     expect(wrong.code).toBe(1);
     expect(wrong.stdout).toContain("✗ GitHub says the private key belongs to app 123, but APP_ID is 999");
+  });
+
+  it("with no orch running, cancel and retry act in the database, and the next orch starts the queued attempt", async () => {
+    await app.kill();
+    const retried = await run("retry", String(failed.id));
+    expect(retried.code).toBe(0);
+    expect(retried.stdout).toMatch(/^Queued t1 attempt 2 \(id \d+\) with failer on branch orch\/1\/t1\/a2\. No orch is running here: it starts when `npm start` does\.\n$/);
+    const queued = (await attemptsOn(1)).find((a) => a.number === 2)!;
+    expect(queued.state).toBe("queued");
+
+    const cancelledQueued = await run("cancel", String(queued.id));
+    expect(cancelledQueued.code).toBe(0);
+    expect(cancelledQueued.stdout).toContain(`Cancelled attempt ${queued.id} (acme/widgets#1 t1/a2, failer): cancelled.`);
+    expect((await store.findAttemptContext(queued.id))?.attempt).toMatchObject({ state: "cancelled", summary: "cancelled by the operator" });
+
+    expect((await run("retry", String(queued.id))).code).toBe(0);
+    const third = (await attemptsOn(1)).find((a) => a.number === 3)!;
+    expect(third.state).toBe("queued");
+    await store.close();
+    app = await startApp(setup);
+    store = createStore({ db: await openDb(setup.databaseUrl), provider: getProvider(setup.databaseUrl) });
+    const ended = await waitFor(async () => (await attemptsOn(1)).find((a) => a.number === 3 && a.state === "failed"), "attempt 3 to run and fail");
+    expect(ended.host).toBe("restart-host");
+    // The new orch took over the socket the killed one left behind: a retry reaches it again.
+    const again = await run("retry", String(ended.id));
+    expect(again.stdout).toContain("The running orch starts it when a slot is free.");
+    expect(github.unexpected).toEqual([]);
   });
 });
