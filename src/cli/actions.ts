@@ -37,6 +37,8 @@ export interface Io {
 
 /** What `--follow` and `cancel` wait between looks at the database. */
 const POLL_MS = 300;
+/** How long cleanup waits for another host to remove a worktree it was asked to (it may be down: then it does so when it is back). */
+const ROUTED_CLEANUP_WAIT_MS = 5_000;
 /** How much of a log is read, redacted and printed at a time (cut at a line end, so a secret is never split). */
 const LOG_CHUNK = 256 * 1024;
 
@@ -304,7 +306,6 @@ export async function cleanupAction(io: Io, params: { olderThanMs: number; dryRu
     }
     const byRun = new Map<number, AttemptContext[]>();
     for (const context of candidates) byRun.set(context.run.id, [...(byRun.get(context.run.id) ?? []), context]);
-    const lines: string[] = [];
     for (const contexts of byRun.values()) {
       const [first] = contexts as [AttemptContext];
       await cleanupAttempts(operator.verbDeps, {
@@ -313,13 +314,23 @@ export async function cleanupAction(io: Io, params: { olderThanMs: number; dryRu
         attempts: contexts.map(({ task, attempt }) => ({ task, attempt })),
         scope: `run ${first.run.id}`,
       });
-      for (const context of contexts) {
-        const after = await operator.store.findAttemptContext(context.attempt.id);
-        const state = after?.attempt.workspaceState === "cleaned" ? "removed" : `asked ${context.attempt.host ?? "its host"} to remove`;
-        lines.push(`  ${state}: ${line(context)}`);
-      }
     }
-    const removed = lines.filter((text) => text.startsWith("  removed")).length;
+    // A worktree on another host is removed by that host: give live ones a moment, so the lines can say "removed".
+    const deadline = Date.now() + ROUTED_CLEANUP_WAIT_MS;
+    const cleaned = new Set<number>();
+    for (;;) {
+      for (const context of candidates) {
+        if (!cleaned.has(context.attempt.id) && (await operator.store.findAttemptContext(context.attempt.id))?.attempt.workspaceState === "cleaned") {
+          cleaned.add(context.attempt.id);
+        }
+      }
+      if (cleaned.size === candidates.length || Date.now() > deadline) break;
+      await sleep(POLL_MS);
+    }
+    const lines = candidates.map(
+      (context) => `  ${cleaned.has(context.attempt.id) ? "removed" : `asked ${context.attempt.host ?? "its host"} to remove`}: ${line(context)}`,
+    );
+    const removed = cleaned.size;
     io.out([`Removed ${removed === 1 ? "1 worktree" : `${removed} worktrees`} of ${candidates.length}; the branches stay, in orch's cache and on GitHub:`, ...lines].join("\n"));
     return 0;
   });

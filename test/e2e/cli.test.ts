@@ -5,12 +5,10 @@
  * the app's database and ORCH_HOME, reaches the running app through its
  * control socket, and reports to GitHub as the app.
  */
-import { spawn } from "node:child_process";
 import fs from "node:fs";
-import { createRequire } from "node:module";
 import os from "node:os";
 import path from "node:path";
-import { fileURLToPath, pathToFileURL } from "node:url";
+import { fileURLToPath } from "node:url";
 import { afterAll, beforeAll, beforeEach, describe, expect, it, onTestFailed } from "vitest";
 import { getAttemptFiles } from "../../src/pipeline/attempt-files.js";
 import { getProvider, openDb } from "../../src/store/db.js";
@@ -20,63 +18,11 @@ import { issueCommentCreated } from "../fakes/events.js";
 import { FakeGitHub } from "../fakes/fake-github.js";
 import { serveFakeGitHub, type FakeGitHubServer } from "../fakes/github-server.js";
 import { APP_OWNER, APP_REPO, APP_WEBHOOK_SECRET, cleanupApp, prepareApp, startApp, type AppProcess, type AppSetup } from "../helpers/app-process.js";
+import { orch, processesOf, waitFor } from "../helpers/cli-process.js";
 import { listRemoteBranches } from "../helpers/git-remote.js";
 
 const REPO_ROOT = fileURLToPath(new URL("../../", import.meta.url));
-const CLI = path.join(REPO_ROOT, "src", "cli", "main.ts");
-const TSX_LOADER = pathToFileURL(createRequire(import.meta.url).resolve("tsx")).href;
 const target = { owner: APP_OWNER, repo: APP_REPO };
-
-interface CliRun {
-  code: number | null;
-  stdout: string;
-  stderr: string;
-}
-
-/** Runs `orch <args>` in `cwd` with exactly `env`, like an operator in a terminal. */
-function orch(args: readonly string[], params: { cwd: string; env: Record<string, string> }): Promise<CliRun> {
-  return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, ["--import", TSX_LOADER, CLI, ...args], {
-      cwd: params.cwd,
-      env: { TSX_TSCONFIG_PATH: path.join(REPO_ROOT, "tsconfig.json"), ...params.env },
-      stdio: ["ignore", "pipe", "pipe"],
-    });
-    let stdout = "";
-    let stderr = "";
-    child.stdout.on("data", (chunk: Buffer) => (stdout += chunk.toString("utf8")));
-    child.stderr.on("data", (chunk: Buffer) => (stderr += chunk.toString("utf8")));
-    child.once("error", reject);
-    child.once("close", (code) => resolve({ code, stdout, stderr }));
-  });
-}
-
-async function waitFor<T>(check: () => Promise<T | undefined | false> | T | undefined | false, what: string, timeoutMs = 20_000): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const value = await check();
-    if (value) return value;
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((resolve) => setTimeout(resolve, 50));
-  }
-}
-
-/** Processes working for one attempt of this setup (their environment names its folder under this ORCH_HOME). */
-function processesOf(home: string, attemptId: number): number[] {
-  const dirs = [path.join(home, "attempts", String(attemptId)), path.join(fs.realpathSync.native(home), "attempts", String(attemptId))];
-  const found: number[] = [];
-  for (const entry of fs.readdirSync("/proc")) {
-    if (!/^\d+$/.test(entry)) continue;
-    try {
-      const stat = fs.readFileSync(`/proc/${entry}/stat`, "latin1");
-      if (stat.slice(stat.lastIndexOf(")") + 2).startsWith("Z")) continue;
-      const environ = fs.readFileSync(`/proc/${entry}/environ`, "latin1").split("\0");
-      if (environ.some((line) => dirs.some((dir) => line === `ORCH_ATTEMPT_DIR=${dir}` || line.startsWith(`ORCH_ATTEMPT_DIR=${dir}/`)))) found.push(Number(entry));
-    } catch {
-      // gone while we looked
-    }
-  }
-  return found;
-}
 
 describe("orch's command line, on its own", () => {
   let empty: string;
