@@ -4,9 +4,16 @@
 // right after `npm install`, before any build, it runs the TypeScript
 // source through tsx, which a clone's `npm install` brings.
 import fs from "node:fs";
+import path from "node:path";
 import { fileURLToPath } from "node:url";
 
 const root = new URL("../", import.meta.url);
+const rootDir = path.resolve(fileURLToPath(root));
+// `npm start` runs in the package's folder wherever it is typed; so does `npx orch` inside
+// the package (npm names it in npm_config_local_prefix), so both read the same .env and ./data.
+const prefix = process.env.npm_config_local_prefix;
+if (prefix && path.resolve(prefix) === rootDir && process.cwd() !== rootDir) process.chdir(rootDir);
+
 const built = new URL("lib/cli/main.js", root);
 if (fs.existsSync(fileURLToPath(built))) {
   await import(built.href);

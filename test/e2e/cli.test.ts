@@ -5,6 +5,7 @@
  * the app's database and ORCH_HOME, reaches the running app through its
  * control socket, and reports to GitHub as the app.
  */
+import { spawn } from "node:child_process";
 import fs from "node:fs";
 import os from "node:os";
 import path from "node:path";
@@ -57,6 +58,18 @@ describe("orch's command line, on its own", () => {
     expect(cleanup.code).toBe(0);
     expect(cleanup.stdout).toContain("--older-than <age>");
     expect(cleanup.stdout).toContain("$ npx orch cleanup --dry-run");
+  });
+
+  it("runs as `npx orch` in the clone, through the package's own bin", async () => {
+    const result = await new Promise<{ code: number | null; stdout: string }>((resolve, reject) => {
+      const child = spawn("npx", ["--no-install", "orch", "retry", "--help"], { cwd: path.join(REPO_ROOT, "src"), env: { ...process.env, npm_config_update_notifier: "false" }, stdio: ["ignore", "pipe", "pipe"] });
+      let stdout = "";
+      child.stdout.on("data", (chunk: Buffer) => (stdout += chunk.toString("utf8")));
+      child.once("error", reject);
+      child.once("close", (code) => resolve({ code, stdout }));
+    });
+    expect(result.code).toBe(0);
+    expect(result.stdout).toContain("Usage: orch retry [options] <id>");
   });
 
   it("doctor tells a newcomer in an empty folder what to do next, and exits 1", async () => {
