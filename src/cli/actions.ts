@@ -66,7 +66,7 @@ async function getContext(operator: ReadOnlyOperator, attemptId: number): Promis
   return context;
 }
 
-function describe(context: AttemptContext): string {
+function labelAttempt(context: AttemptContext): string {
   const { attempt, task, thread } = context;
   return safeForTerminal(`attempt ${attempt.id} (${thread.owner}/${thread.repo}#${thread.number} ${task.key}/a${attempt.number}, ${attempt.agent})`);
 }
@@ -105,8 +105,8 @@ export async function logsAction(io: Io, params: { attemptId: number; follow: bo
     if (!fs.existsSync(logFile) && !(follow && isActive(context.attempt.state))) {
       throw new CliError(
         context.attempt.state === "queued"
-          ? `${describe(context)} is queued: its agent has not started, so there is no log yet. \`orch logs ${attemptId} -f\` waits for it.`
-          : `${describe(context)} has no log at ${logFile}: it never started an agent here (its host is ${context.attempt.host ?? "none"}).`,
+          ? `${labelAttempt(context)} is queued: its agent has not started, so there is no log yet. \`orch logs ${attemptId} -f\` waits for it.`
+          : `${labelAttempt(context)} has no log at ${logFile}: it never started an agent here (its host is ${context.attempt.host ?? "none"}).`,
       );
     }
     const printer = new LogPrinter(logFile, (text) => operator.redactor.redact(text), (text) => io.write(safeForTerminal(text)));
@@ -118,7 +118,7 @@ export async function logsAction(io: Io, params: { attemptId: number; follow: bo
       await printer.printNew();
       if (hasEnded) {
         const code = await printer.finish();
-        io.err(`orch: ${describe(now ?? context)} ended: ${now?.attempt.state ?? "gone"}.`);
+        io.err(`orch: ${labelAttempt(now ?? context)} ended: ${now?.attempt.state ?? "gone"}.`);
         return code;
       }
       await sleep(POLL_MS);
@@ -219,11 +219,11 @@ export async function cancelAction(io: Io, attemptId: number): Promise<number> {
     for (;;) {
       const now = await getContext(operator, attemptId);
       if (isEnded(now.attempt.state)) {
-        io.out(`Cancelled ${describe(now)}: ${now.attempt.state}. Its check run and the thread's status comment say so.`);
+        io.out(`Cancelled ${labelAttempt(now)}: ${now.attempt.state}. Its check run and the thread's status comment say so.`);
         return 0;
       }
       if (Date.now() > deadline) {
-        io.out(`Asked ${now.attempt.host ?? "the server"} to stop ${describe(now)}; it has not ended yet. \`orch show ${attemptId}\` tells when it has.`);
+        io.out(`Asked ${now.attempt.host ?? "the server"} to stop ${labelAttempt(now)}; it has not ended yet. \`orch show ${attemptId}\` tells when it has.`);
         return 0;
       }
       await sleep(POLL_MS);
@@ -286,7 +286,7 @@ export async function cleanupAction(io: Io, params: { olderThanMs: number; dryRu
       })
     ).filter((context) => context.attempt.worktreePath !== null);
   const line = (context: AttemptContext) =>
-    `${describe(context)}, ${context.attempt.state} ${formatAge(Date.now() - (context.attempt.endedAt ?? context.attempt.queuedAt).getTime())} ago: ${safeForTerminal(context.attempt.worktreePath ?? "")}`;
+    `${labelAttempt(context)}, ${context.attempt.state} ${formatAge(Date.now() - (context.attempt.endedAt ?? context.attempt.queuedAt).getTime())} ago: ${safeForTerminal(context.attempt.worktreePath ?? "")}`;
   if (dryRun) {
     return withOperator(io, async (operator) => {
       const candidates = await find(operator);

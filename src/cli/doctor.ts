@@ -15,6 +15,8 @@ import { loadServerConfig, type ServerConfig } from "../config/server-config.js"
 import { createAppOctokit, apiBaseUrl, readAppCredentials } from "../github/rest-octokit.js";
 import { checkSandbox } from "../sandbox/check-sandbox.js";
 import { findExecutable } from "../sandbox/find-executable.js";
+import { collectKnownSecrets } from "../secrets/collect-known-secrets.js";
+import { Redactor } from "../secrets/redactor.js";
 import { readSettings, type Settings } from "../settings.js";
 import { findPendingMigrations } from "../store/db.js";
 
@@ -41,11 +43,13 @@ export interface DoctorIo {
 /** Runs every check and prints it as it completes; resolves the exit code: 0 when nothing failed, else 1. */
 export async function runDoctor(io: DoctorIo): Promise<number> {
   const results: CheckResult[] = [];
+  const { env, cwd } = io;
+  // An error from the database driver or GitHub could quote a URL with its password, or a key: never print orch's secrets.
+  const redactor = new Redactor({ known: collectKnownSecrets({ env, agentEnvNames: [], ...(env.DATABASE_URL ? { databaseUrl: env.DATABASE_URL } : {}) }) });
   const report = (result: CheckResult) => {
     results.push(result);
-    io.out(`${MARK[result.status]} ${result.text}${result.fix ? ` — ${result.fix}` : ""}`);
+    io.out(redactor.redactKnown(`${MARK[result.status]} ${result.text}${result.fix ? ` — ${result.fix}` : ""}`));
   };
-  const { env, cwd } = io;
   const setupUrl = `http://localhost:${env.PORT || "3000"}`;
 
   if (!fs.existsSync(path.join(cwd, ".env")) && !env.APP_ID) {
@@ -86,7 +90,7 @@ export async function runDoctor(io: DoctorIo): Promise<number> {
     return 0;
   }
   const first = failures[0]!;
-  io.out(`${failures.length === 1 ? "1 problem" : `${failures.length} problems`}. Next: ${first.fix ?? first.text}`);
+  io.out(redactor.redactKnown(`${failures.length === 1 ? "1 problem" : `${failures.length} problems`}. Next: ${first.fix ?? first.text}`));
   return 1;
 }
 

@@ -64,8 +64,15 @@ export interface ActingOperator extends ReadOnlyOperator {
   channel: ServerChannel;
 }
 
-/** Reads .env (when `cwd` has one), the settings and config, and opens the database. */
+/** Reads the settings and config (`env` already holds .env), and opens the database. */
 export async function openOperator(params: { env: NodeJS.ProcessEnv; cwd: string }): Promise<ReadOnlyOperator> {
+  const { settings, config, redactor, log } = readBasics(params);
+  const store = createStore({ db: await openDb(settings.databaseUrl), provider: settings.databaseProvider });
+  return { settings, config, store, redactor, log, close: () => store.close() };
+}
+
+/** What every verb reads first: settings, config, the redactor that knows orch's secrets, a logger. */
+function readBasics(params: { env: NodeJS.ProcessEnv; cwd: string }) {
   const { env, cwd } = params;
   const settings = readSettings(env, cwd);
   const config = loadServerConfig(settings.configPath);
@@ -73,9 +80,7 @@ export async function openOperator(params: { env: NodeJS.ProcessEnv; cwd: string
   const redactor = new Redactor({
     known: collectKnownSecrets({ env, agentEnvNames: Object.values(config.agents).flatMap((agent) => agent.env), databaseUrl: settings.databaseUrl }),
   });
-  const log = createCliLogger(env, redactor);
-  const store = createStore({ db: await openDb(settings.databaseUrl), provider: settings.databaseProvider });
-  return { settings, config, store, redactor, log, close: () => store.close() };
+  return { settings, config, redactor, log: createCliLogger(env, redactor) };
 }
 
 /**
@@ -87,13 +92,7 @@ export async function openActingOperator(params: { env: NodeJS.ProcessEnv; cwd: 
   const { env, cwd } = params;
   const credentials = readAppCredentials(env, cwd);
   if ("kind" in credentials) throw new CliError(describeCredentialsProblem(credentials));
-  const settings = readSettings(env, cwd);
-  const config = loadServerConfig(settings.configPath);
-  assertDatabaseExists(settings, cwd);
-  const redactor = new Redactor({
-    known: collectKnownSecrets({ env, agentEnvNames: Object.values(config.agents).flatMap((agent) => agent.env), databaseUrl: settings.databaseUrl }),
-  });
-  const log = createCliLogger(env, redactor);
+  const { settings, config, redactor, log } = readBasics(params);
   const channel = await openServerChannel({ settings, log });
   const store = createStore({ db: await openDb(settings.databaseUrl), provider: settings.databaseProvider, onQueued: channel.onQueued });
   const background = new Background();

@@ -177,11 +177,12 @@ describe("orch's command line beside a running orch", () => {
     await waitFor(() => github.statusCommentsOn(2)[0]?.body.includes("running"), "the status comment to show running");
 
     const result = await run("cancel", String(running.id));
-    expect(result.stderr).toBe("");
-    expect(result.code).toBe(0);
-    expect(result.stdout).toBe(`Cancelled attempt ${running.id} (acme/widgets#2 t1/a1, waiter): cancelled. Its check run and the thread's status comment say so.\n`);
-
-    expect(processesOf(setup.home, running.id)).toEqual([]);
+    expect(result).toEqual({
+      code: 0,
+      stdout: `Cancelled attempt ${running.id} (acme/widgets#2 t1/a1, waiter): cancelled. Its check run and the thread's status comment say so.\n`,
+      stderr: "",
+    });
+    await waitFor(() => processesOf(setup.home, running.id).length === 0, "the agent's processes to be gone");
     cancelled = (await store.findAttemptContext(running.id))!.attempt;
     expect(cancelled).toMatchObject({ state: "cancelled", summary: "cancelled by the operator" });
     const checkRun = await waitFor(() => (checkRunOf(running.id)?.status === "completed" ? checkRunOf(running.id) : undefined), "the check run to complete");
