@@ -125,7 +125,10 @@ function checkConfig(settings: Settings, report: (result: CheckResult) => void):
     return config;
   } catch (error) {
     // A ConfigError's lines name every bad key; one line here, the first problem with a count.
-    const lines = messageOf(error).split("\n").filter(Boolean);
+    const lines = messageOf(error)
+      .split("\n")
+      .filter(Boolean)
+      .map((line) => (line.startsWith(`${settings.configPath}: `) ? line.slice(settings.configPath.length + 2) : line));
     report({
       status: "fail",
       text: `config ${settings.configPath}: ${lines.slice(0, 3).join("; ")}${lines.length > 3 ? `; and ${lines.length - 3} more` : ""}`,
@@ -188,7 +191,7 @@ async function checkDatabase(settings: Settings, cwd: string): Promise<CheckResu
   if (pending.length) {
     return {
       status: "fail",
-      text: `database ${name} lacks ${pending.length === 1 ? "1 migration" : `${pending.length} migrations`} (${pending.join(", ")})`,
+      text: `database ${name} lacks ${pending.length === 1 ? "1 migration" : `${pending.length} migrations`} (${pending.length > 3 ? `${pending[0]} … ${pending.at(-1)}` : pending.join(", ")})`,
       fix: "`npm run db:deploy`, or `npm start`, which applies them",
     };
   }

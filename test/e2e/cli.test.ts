@@ -83,6 +83,17 @@ describe("orch's command line, on its own", () => {
     expect(run.stdout.trim().split("\n").at(-1)).toMatch(/^\d+ problems\. Next: run `npm start`, open http:\/\/localhost:3000 and register the GitHub App/);
   });
 
+  it("doctor names a bad config key and a database that lacks migrations, each with its fix", async () => {
+    const dir = fs.mkdtempSync(path.join(empty, "doctor-"));
+    fs.writeFileSync(path.join(dir, "orch.config.yml"), "agents:\n  codex:\n    command: [codex]\n    timeout: forever\n");
+    // An empty file is an empty SQLite database: one no orch has migrated.
+    fs.writeFileSync(path.join(dir, "old.db"), "");
+    const run = await orch(["doctor"], { cwd: dir, env: { ...bareEnv(), DATABASE_URL: "file:./old.db" } });
+    expect(run.code).toBe(1);
+    expect(run.stdout).toMatch(/^✗ config \S+orch\.config\.yml: default_agent: is required.*; agents\.codex\.timeout: expected a duration.* — fix those keys \(orch\.config\.example\.yml shows each one\)$/m);
+    expect(run.stdout).toMatch(/^✗ database file:\.\/old\.db lacks \d+ migrations \(\d+_init … \d+_\w+\) — `npm run db:deploy`, or `npm start`, which applies them$/m);
+  });
+
   it("says there is no database rather than making an empty one in the wrong folder", async () => {
     const run = await orch(["attempts"], { cwd: empty, env: { ...bareEnv(), ORCH_CONFIG: path.join(REPO_ROOT, "orch.config.example.yml") } });
     expect(run.code).toBe(1);
