@@ -201,14 +201,23 @@ async function replyOnThread(operator: ActingOperator, context: AttemptContext, 
 
 export async function cancelAction(io: Io, attemptId: number): Promise<number> {
   return withActingOperator(io, async (operator) => {
-    const context = await getContext(operator, attemptId);
-    const { thread } = context;
-    const request = operatorRequest(context, { title: thread.title, body: "", isOpen: true, url: thread.url });
-    const outcome = await cancelVerb.run(
-      operator.verbDeps,
-      { request, repoConfig: DEFAULT_REPO_CONFIG, github: operator.github(thread) },
-      { verb: "cancel", scope: { kind: "attempt", attemptId }, why: `cancelled by ${OPERATOR}` },
-    );
+    let context = await getContext(operator, attemptId);
+    const cancel = (current: AttemptContext) =>
+      cancelVerb.run(
+        operator.verbDeps,
+        {
+          request: operatorRequest(current, { title: current.thread.title, body: "", isOpen: true, url: current.thread.url }),
+          repoConfig: DEFAULT_REPO_CONFIG,
+          github: operator.github(current.thread),
+        },
+        { verb: "cancel", scope: { kind: "attempt", attemptId }, why: `cancelled by ${OPERATOR}` },
+      );
+    let outcome = await cancel(context);
+    // Queued when read, claimed by the server before the store could cancel it: it runs now, so stop it there.
+    if (outcome.kind === "refused" && outcome.refusal.kind === "just_ended") {
+      context = await getContext(operator, attemptId);
+      if (isActive(context.attempt.state)) outcome = await cancel(context);
+    }
     if (outcome.kind !== "done") {
       io.err(`orch: ${markdownToTerminal(renderOutcome(outcome) ?? "nothing was done.")}`);
       return 1;
@@ -218,8 +227,12 @@ export async function cancelAction(io: Io, attemptId: number): Promise<number> {
     const deadline = Date.now() + operator.config.killGraceMs + 30_000;
     for (;;) {
       const now = await getContext(operator, attemptId);
+      if (now.attempt.state === "cancelled") {
+        io.out(`Cancelled ${labelAttempt(now)}: cancelled. Its check run and the thread's status comment say so.`);
+        return 0;
+      }
       if (isEnded(now.attempt.state)) {
-        io.out(`Cancelled ${labelAttempt(now)}: ${now.attempt.state}. Its check run and the thread's status comment say so.`);
+        io.out(`${labelAttempt(now)} ended ${now.attempt.state} before its agent could be stopped.`);
         return 0;
       }
       if (Date.now() > deadline) {
