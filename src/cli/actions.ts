@@ -232,7 +232,8 @@ export async function cancelAction(io: Io, attemptId: number): Promise<number> {
         return 0;
       }
       if (isEnded(now.attempt.state)) {
-        io.out(`${labelAttempt(now)} ended ${now.attempt.state} before its agent could be stopped.`);
+        const label = labelAttempt(now);
+        io.out(`${label[0]!.toUpperCase()}${label.slice(1)} ended ${now.attempt.state} before its agent could be stopped.`);
         return 0;
       }
       if (Date.now() > deadline) {
