@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { formatConfigDuration, formatDuration, parseDuration } from "./duration.js";
+import { formatConfigDuration, formatDuration, parseAge, parseDuration } from "./duration.js";
 
 describe("parseDuration", () => {
   it.each([
@@ -68,5 +68,27 @@ describe("formatDuration", () => {
     { ms: 2 * 3_600_000 + 5 * 60_000, text: "2h 5m" },
   ])("$ms ms → $text", ({ ms, text }) => {
     expect(formatDuration(ms)).toBe(text);
+  });
+});
+
+describe("parseAge", () => {
+  it.each([
+    { name: "days", input: "7d", want: 7 * 86_400_000 },
+    { name: "days and hours", input: "1d12h", want: 36 * 3_600_000 },
+    { name: "zero seconds", input: "0s", want: 0 },
+    { name: "hours alone", input: "2h", want: 7_200_000 },
+  ])("parses $name", ({ input, want }) => {
+    expect(parseAge(input)).toBe(want);
+  });
+
+  it.each([
+    { name: "a word", input: "old" },
+    { name: "a bare number", input: "7" },
+    { name: "days after hours", input: "12h1d" },
+    { name: "weeks", input: "1w" },
+    { name: "a negative age", input: "-1d" },
+    { name: "days then junk", input: "1dx" },
+  ])("refuses $name", ({ input }) => {
+    expect(parseAge(input)).toBeUndefined();
   });
 });

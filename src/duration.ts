@@ -8,6 +8,7 @@
 export const SECOND = 1_000;
 export const MINUTE = 60 * SECOND;
 export const HOUR = 60 * MINUTE;
+export const DAY = 24 * HOUR;
 
 /**
  * Parses a duration into milliseconds, or returns undefined when it is not one.
@@ -27,6 +28,21 @@ export function parseDuration(text: string | number): number | undefined {
   if (!match || match[0] === "") return undefined;
   const [, hours = "0", minutes = "0", seconds = "0"] = match;
   return Number(hours) * HOUR + Number(minutes) * MINUTE + Number(seconds) * SECOND;
+}
+
+/**
+ * An age on the operator's command line (`orch cleanup --older-than 7d`):
+ * parseDuration's grammar, with a leading days part allowed (`7d`, `1d12h`).
+ * The config file keeps its hours-at-most grammar; only ages reach for days.
+ */
+export function parseAge(text: string): number | undefined {
+  const match = /^\s*(?:(\d+)d)?(.*)$/.exec(text);
+  if (!match) return undefined;
+  const [, days, rest = ""] = match;
+  if (days === undefined) return parseDuration(rest);
+  if (rest.trim() === "") return Number(days) * DAY;
+  const more = parseDuration(rest);
+  return more === undefined ? undefined : Number(days) * DAY + more;
 }
 
 /**

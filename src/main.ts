@@ -15,6 +15,7 @@ import { createOpsRoutes } from "./github/ops-routes.js";
 import { serveApp, serveWorker } from "./github/serve-app.js";
 import { HealthCheck } from "./health/health-check.js";
 import { createMetrics } from "./metrics/metrics.js";
+import { controlSocketPath } from "./queue/control-socket.js";
 import { createLocalQueue } from "./queue/local-queue.js";
 import { createPgQueue } from "./queue/pg-queue.js";
 import type { Orch } from "./orch.js";
@@ -35,9 +36,12 @@ async function main(): Promise<void> {
   const { sandbox, redactor, warnings } = await prepareContainment({ config, env: process.env, databaseUrl: settings.databaseUrl });
   for (const warning of warnings) console.warn(warning);
   await migrateDatabase(settings.databaseUrl);
-  // Hosts sharing PostgreSQL hand each other work through it; one SQLite process keeps it in memory.
+  // Hosts sharing PostgreSQL hand each other work through it; one SQLite process keeps it in memory,
+  // and hears the operator's `npx orch` on a socket in ORCH_HOME.
   const queue =
-    settings.databaseProvider === "postgresql" ? createPgQueue({ connectionString: settings.databaseUrl, host: settings.host }) : createLocalQueue();
+    settings.databaseProvider === "postgresql"
+      ? createPgQueue({ connectionString: settings.databaseUrl, host: settings.host })
+      : createLocalQueue({ socketPath: controlSocketPath(settings.home) });
   const store = createStore({ db: await openDb(settings.databaseUrl), provider: settings.databaseProvider, onQueued: queue.onQueued });
   fs.mkdirSync(settings.home, { recursive: true });
   // This process's one metrics registry: everything that records or serves a metric is handed it.

@@ -107,6 +107,36 @@ export async function listAttemptContexts(
 }
 
 /**
+ * Attempts for the operator's command line (`orch attempts`, `orch cleanup`),
+ * newest first: optionally only some states, one repository, one workspace
+ * state, or those that ended before a time; at most `limit`.
+ */
+export async function listAttempts(
+  db: Db,
+  params: {
+    states?: readonly AttemptState[];
+    repo?: { owner: string; repo: string };
+    workspaceState?: WorkspaceState;
+    endedBefore?: Date;
+    limit: number;
+  },
+): Promise<AttemptContext[]> {
+  const { states, repo, workspaceState, endedBefore, limit } = params;
+  const rows = await db.attempt.findMany({
+    where: {
+      ...(states ? { state: { in: [...states] } } : {}),
+      ...(workspaceState ? { workspaceState } : {}),
+      ...(endedBefore ? { endedAt: { lte: endedBefore } } : {}),
+      ...(repo ? { task: { run: { thread: { owner: repo.owner, repo: repo.repo } } } } : {}),
+    },
+    orderBy: { id: "desc" },
+    take: limit,
+    include: withContext,
+  });
+  return rows.map(toContext);
+}
+
+/**
  * Ended attempts whose check run does not show their end yet: GitHub failed
  * when orch reported it (or orch stopped in between). Oldest first.
  */

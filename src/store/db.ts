@@ -87,6 +87,39 @@ export async function migrateDatabase(url: string): Promise<void> {
   }
 }
 
+/**
+ * The committed migrations the database at `url` has not applied (by name,
+ * oldest first), without applying any: for `orch doctor`. Throws when the
+ * database cannot be reached. The caller checks a SQLite file exists first
+ * (opening one creates it).
+ */
+export async function findPendingMigrations(url: string): Promise<string[]> {
+  const provider = getProvider(url);
+  const migrationsDir = path.join(prismaDir, provider === "postgresql" ? "postgres" : "sqlite", "migrations");
+  const committed = fs
+    .readdirSync(migrationsDir, { withFileTypes: true })
+    .filter((entry) => entry.isDirectory())
+    .map((entry) => entry.name)
+    .sort();
+  const db = await openDb(url);
+  try {
+    let applied: { migration_name: string }[];
+    try {
+      applied = await db.$queryRawUnsafe<{ migration_name: string }[]>(
+        `SELECT migration_name FROM "_prisma_migrations" WHERE finished_at IS NOT NULL AND rolled_back_at IS NULL`,
+      );
+    } catch (error) {
+      // A database no orch has migrated yet.
+      if (/no such table|does not exist/i.test(String(error))) return committed;
+      throw error;
+    }
+    const names = new Set(applied.map((row) => row.migration_name));
+    return committed.filter((name) => !names.has(name));
+  } finally {
+    await db.$disconnect();
+  }
+}
+
 /** An arbitrary key of orch's own: the PostgreSQL advisory lock that orders migrations. */
 const MIGRATION_LOCK = 7_104_002;
 

@@ -34,6 +34,7 @@ export function createStore(params: { db: Db; provider: Provider; onQueued?: att
     getThreadView: bind(runs.getThreadView),
     findAttemptContext: bind(attempts.findAttemptContext),
     listAttemptContexts: bind(attempts.listAttemptContexts),
+    listAttempts: bind(attempts.listAttempts),
     listUnreportedAttempts: bind(attempts.listUnreportedAttempts),
     transitionAttempt: bind(attempts.transitionAttempt),
     updateAttempt: bind(attempts.updateAttempt),

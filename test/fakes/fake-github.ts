@@ -72,6 +72,8 @@ export class FakeGitHub {
   readonly threads = new Map<number, { state: string; title: string; body: string; headRef?: string; headSha?: string; headRepo?: string; baseRef?: string }>();
   /** `.github/orch.yml` of the repository; undefined answers 404. */
   repoConfig: string | undefined;
+  /** What GET /app (the app's JWT) answers: the app's id and slug. */
+  app = { id: 123, slug: "orch-test", name: "orch test" };
   private readonly faults: Fault[] = [];
   private nextId = 9_000_000_001;
 
@@ -148,6 +150,7 @@ export class FakeGitHub {
       this.tokenExchanges += 1;
       return [201, { token: INSTALLATION_TOKEN, expires_at: new Date(Date.now() + 3_600_000).toISOString(), permissions: {} }];
     }
+    if (method === "GET" && path === "/app") return [200, this.app];
     // Probot's config reader falls back to the owner's .github repository.
     if (method === "GET" && path === `/repos/${this.owner}/.github/contents/.github/orch.yml`) {
       return [404, { message: "Not Found" }];
