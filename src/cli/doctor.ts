@@ -251,7 +251,8 @@ async function checkApp(env: NodeJS.ProcessEnv, cwd: string, setupUrl: string): 
 async function checkPublicUrl(env: NodeJS.ProcessEnv): Promise<CheckResult> {
   const raw = env.ORCH_PUBLIC_URL?.trim();
   const fix = "set ORCH_PUBLIC_URL in .env to the address GitHub and browsers reach orch at, like https://orch.example.com (check runs link to its attempt pages)";
-  if (!raw) return { status: "fail", text: "no ORCH_PUBLIC_URL", fix };
+  // Optional: without it, check runs and the status comment link the thread instead of the attempt page.
+  if (!raw) return { status: "warn", text: "no ORCH_PUBLIC_URL, so check runs link the thread, not orch's attempt pages", fix };
   let url: URL;
   try {
     url = new URL(raw);
