@@ -70,6 +70,19 @@ describe("readResultFile", () => {
     expect(summary.endsWith("🎉…")).toBe(true);
   });
 
+  it("redacts the summary before it cuts it, so no half of a secret is left where the cut fell", async () => {
+    const secret = "ghp_" + "A1b2C3d4".repeat(5);
+    // The secret starts 20 characters before the cut at 500: cut first, its first 20 characters would be published.
+    await writeFile(resultFile, JSON.stringify({ status: "succeeded", summary: `${"x".repeat(479)} ${secret} and more` }));
+    const redact = async (text: string) => text.replaceAll(secret, "[redacted]");
+
+    const result = await readResultFile(resultFile, { redact });
+
+    if (result.kind !== "reported") throw new Error(`expected a result, got ${JSON.stringify(result)}`);
+    expect(result.result.summary).toContain("[redacted]");
+    expect(result.result.summary).not.toContain(secret.slice(0, 8));
+  });
+
   it("returns undefined when the agent wrote no result file", async () => {
     expect(await readResultFile(resultFile)).toEqual({ kind: "missing" });
     expect(await readResultFile(path.join(dir, "no-such-dir", "result.json"))).toEqual({ kind: "missing" });

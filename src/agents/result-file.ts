@@ -58,7 +58,13 @@ const resultSchema = z.object({
  * well-formed file → its result, with the summary cut to one line. Anything
  * else → `invalid`. Never throws for what the agent wrote.
  */
-export async function readResultFile(path: string): Promise<ResultFileRead> {
+export async function readResultFile(
+  path: string,
+  options: {
+    /** Applied to the summary's line before it is cut, so a cut never leaves half a secret the redactor no longer knows. */
+    redact?: (text: string) => Promise<string>;
+  } = {},
+): Promise<ResultFileRead> {
   const read = await readCapped(path);
   if (read.kind !== "text") return read;
 
@@ -79,7 +85,8 @@ export async function readResultFile(path: string): Promise<ResultFileRead> {
     return { kind: "invalid", reason: `the result file is not usable: ${problems.join("; ")}` };
   }
 
-  const summary = parsed.data.summary === undefined ? undefined : toSummaryLine(parsed.data.summary);
+  const line = parsed.data.summary === undefined ? undefined : firstLine(parsed.data.summary);
+  const summary = line === undefined ? undefined : cutSummary(options.redact ? await options.redact(line) : line);
   const raw = parsed.data.usage;
   const usage: AgentUsage = {
     ...(raw?.cost_usd === undefined ? {} : { costUsd: raw.cost_usd }),
@@ -132,13 +139,16 @@ function tooLarge(): CappedRead {
   return { kind: "invalid", reason: `the result file is larger than ${RESULT_FILE_MAX_BYTES / 1024} KiB` };
 }
 
-/** The first non-blank line, without control characters, cut to SUMMARY_MAX_CHARS characters. */
-function toSummaryLine(summary: string): string | undefined {
-  const line = summary
+/** The first non-blank line, without control characters. */
+function firstLine(summary: string): string | undefined {
+  return summary
     .split(/\r\n|\r|\n|\u2028|\u2029/)
     .map((part) => part.replace(/[\u0000-\u001f\u007f-\u009f]/g, " ").replace(/\s+/g, " ").trim())
     .find((part) => part.length > 0);
-  if (line === undefined) return undefined;
+}
+
+/** Cut to SUMMARY_MAX_CHARS characters. */
+function cutSummary(line: string): string {
   const chars = Array.from(line); // code points, so an emoji is never cut in half
   return chars.length <= SUMMARY_MAX_CHARS ? line : `${chars.slice(0, SUMMARY_MAX_CHARS - 1).join("").trimEnd()}…`;
 }

@@ -64,7 +64,7 @@ export async function runAgent(
     ...(params.deadline === undefined ? {} : { deadline: params.deadline }),
     onStarted: (pid) => store.updateAttempt({ attemptId: attempt.id, progress: { pid } }),
   }).finally(() => mirror?.stop());
-  const result: ResultFileRead = exit.reason === "exited" ? await readResultFile(files.resultFile) : { kind: "missing" };
+  const result: ResultFileRead = exit.reason === "exited" ? await readResultFile(files.resultFile, { redact: (text) => deps.redactor.redact(text) }) : { kind: "missing" };
   return { exit, result };
 }
 
