@@ -227,6 +227,9 @@ export async function cancelAction(io: Io, attemptId: number): Promise<number> {
     const deadline = Date.now() + operator.config.killGraceMs + 30_000;
     for (;;) {
       const now = await getContext(operator, attemptId);
+      // The status comment this process refreshed after the verb may have been read before the end
+      // was recorded, and land after the server's: refresh it once more from the ended state.
+      if (isEnded(now.attempt.state)) await operator.verbDeps.attempts.refreshStatusNow(now.thread.id);
       if (now.attempt.state === "cancelled") {
         io.out(`Cancelled ${labelAttempt(now)}: cancelled. Its check run and the thread's status comment say so.`);
         return 0;

@@ -19,6 +19,7 @@ import { issueCommentCreated } from "../fakes/events.js";
 import { FakeGitHub } from "../fakes/fake-github.js";
 import { serveFakeGitHub, type FakeGitHubServer } from "../fakes/github-server.js";
 import { APP_OWNER, APP_REPO, cleanupApp, prepareApp, startApp, type AppProcess, type AppSetup } from "../helpers/app-process.js";
+import { waitFor } from "../helpers/wait-for.js";
 
 // The page's globals as the functions passed to page.evaluate see them (the tests' tsconfig has no DOM types).
 declare const document: { getElementById(id: string): { textContent: string | null; dataset: Record<string, string | undefined> } | null };
@@ -57,16 +58,6 @@ afterAll(async () => {
   if (setup) await cleanupApp(setup);
   await server?.close();
 });
-
-async function waitFor<T>(check: () => T | undefined | false, what: string, timeoutMs = 30_000): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const value = check();
-    if (value) return value;
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((resolve) => setTimeout(resolve, 50));
-  }
-}
 
 /** axe-core's violations on `url`, in a context that lets the test inject axe past the page's CSP. */
 async function axeViolations(url: string, options: BrowserContextOptions): Promise<string[]> {

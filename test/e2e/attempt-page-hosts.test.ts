@@ -13,6 +13,7 @@ import { issueCommentCreated } from "../fakes/events.js";
 import type { AppProcess } from "../helpers/app-process.js";
 import { APP_OWNER, APP_REPO } from "../helpers/app-process.js";
 import { cleanupCluster, clusterOutput, homeOf, prepareCluster, startHost, type Cluster } from "../helpers/cluster.js";
+import { waitFor } from "../helpers/wait-for.js";
 
 const PUBLIC_URL = "https://orch.example.test";
 let cluster: Cluster;
@@ -31,16 +32,6 @@ beforeAll(async () => {
 afterAll(async () => {
   if (cluster) await cleanupCluster(cluster);
 });
-
-async function waitFor<T>(check: () => Promise<T | undefined | false> | T | undefined | false, what: string, timeoutMs = 30_000): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const value = await check();
-    if (value) return value;
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((resolve) => setTimeout(resolve, 50));
-  }
-}
 
 /** Reads server-sent events from `url` until `done` says the text so far is enough (or the stream ends). */
 async function readEvents(url: string, done: (text: string) => boolean): Promise<string> {

@@ -9,6 +9,7 @@ import { issueCommentCreated } from "../fakes/events.js";
 import { FakeGitHub } from "../fakes/fake-github.js";
 import { serveFakeGitHub, type FakeGitHubServer } from "../fakes/github-server.js";
 import { APP_OWNER, APP_REPO, cleanupApp, prepareApp, startApp, type AppProcess, type AppSetup } from "../helpers/app-process.js";
+import { waitFor } from "../helpers/wait-for.js";
 
 const PUBLIC_URL = "https://orch.example.test/tools";
 const target = { owner: APP_OWNER, repo: APP_REPO };
@@ -25,16 +26,6 @@ afterAll(async () => {
   if (setup) await cleanupApp(setup);
   await server?.close();
 });
-
-async function waitFor<T>(check: () => T | undefined | false, what: string, timeoutMs = 30_000): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const value = check();
-    if (value) return value;
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((resolve) => setTimeout(resolve, 50));
-  }
-}
 
 /** The page URL as the proxy in front of orch would pass it on: the public path prefix stripped. */
 function onApp(pageUrl: string): string {

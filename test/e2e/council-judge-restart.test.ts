@@ -13,6 +13,7 @@ import { issueCommentCreated } from "../fakes/events.js";
 import { FakeGitHub } from "../fakes/fake-github.js";
 import { serveFakeGitHub, type FakeGitHubServer } from "../fakes/github-server.js";
 import { APP_OWNER, APP_REPO, cleanupApp, prepareApp, startApp, type AppProcess, type AppSetup } from "../helpers/app-process.js";
+import { waitFor } from "../helpers/wait-for.js";
 
 const target = { owner: APP_OWNER, repo: APP_REPO };
 
@@ -58,16 +59,6 @@ async function start(w: World): Promise<{ app: AppProcess; store: Store }> {
   const app = await startApp(w.setup);
   w.store = createStore({ db: await openDb(w.setup.databaseUrl), provider: getProvider(w.setup.databaseUrl) });
   return { app, store: w.store };
-}
-
-async function waitFor<T>(check: () => Promise<T | undefined | false> | T | undefined | false, what: string, timeoutMs = 30_000): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const value = await check();
-    if (value) return value;
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((resolve) => setTimeout(resolve, 50));
-  }
 }
 
 async function taskOf(store: Store, number: number): Promise<TaskView | undefined> {

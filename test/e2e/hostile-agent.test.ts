@@ -39,6 +39,7 @@ import {
 import { git, listRemoteBranches } from "../helpers/git-remote.js";
 import { findAttemptProcesses, waitUntilAttemptGone } from "../helpers/processes.js";
 import { makeVisibleTempDir } from "../helpers/visible-dir.js";
+import { waitFor } from "../helpers/wait-for.js";
 
 const target = { owner: APP_OWNER, repo: APP_REPO };
 /** The agent's own API key: shaped like an Anthropic key, passed by its registry entry. */
@@ -69,16 +70,6 @@ afterEach(async () => {
   await server.close();
   fs.rmSync(parent, { recursive: true, force: true });
 });
-
-async function waitFor<T>(check: () => Promise<T | undefined | false> | T | undefined | false, what: string, timeoutMs = 30_000): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const value = await check();
-    if (value) return value;
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((resolve) => setTimeout(resolve, 50));
-  }
-}
 
 async function attemptOn(store: Store, number: number): Promise<AttemptRecord | undefined> {
   const thread = await store.findThread({ ...target, number });

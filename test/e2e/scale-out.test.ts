@@ -16,6 +16,7 @@ import { APP_OWNER, APP_REPO, type AppProcess } from "../helpers/app-process.js"
 import { cleanupCluster, clusterOutput, homeOf, prepareCluster, startHost, type Cluster, type ClusterHost } from "../helpers/cluster.js";
 import { listRemoteBranches } from "../helpers/git-remote.js";
 import { readSandboxedPid, waitUntilAttemptGone, waitUntilGone } from "../helpers/processes.js";
+import { waitFor } from "../helpers/wait-for.js";
 
 const target = { owner: APP_OWNER, repo: APP_REPO };
 const agents = { sleeper: "sleep.sh", quick: "short-work.sh", gated: "wait-for-go.sh" };
@@ -40,16 +41,6 @@ async function prepare(params: { hosts: ClusterHost[]; maxRunning?: number; maxR
   const apps = new Map<string, AppProcess>();
   await Promise.all(params.hosts.map(async (host) => apps.set(host.id, await startHost(prepared, host.id))));
   return { cluster: prepared, apps, web: apps.get(WEB.id)! };
-}
-
-async function waitFor<T>(check: () => Promise<T | undefined | false> | T | undefined | false, what: string, timeoutMs = 20_000): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const value = await check();
-    if (value) return value;
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((resolve) => setTimeout(resolve, 50));
-  }
 }
 
 async function attemptsOf(c: Cluster, number: number): Promise<AttemptRecord[]> {

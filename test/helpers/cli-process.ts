@@ -39,15 +39,7 @@ export function orch(args: readonly string[], params: { cwd: string; env: Record
   });
 }
 
-export async function waitFor<T>(check: () => Promise<T | undefined | false> | T | undefined | false, what: string, timeoutMs = 20_000): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const value = await check();
-    if (value) return value;
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((resolve) => setTimeout(resolve, 50));
-  }
-}
+export { waitFor } from "./wait-for.js";
 
 /** Processes working for one attempt of this setup (their environment names its folder under this ORCH_HOME). */
 export function processesOf(home: string, attemptId: number): number[] {
