@@ -3,26 +3,14 @@
  * runs with its attempts, and the commands that apply now.
  */
 import type { AttemptRecord, RunView, TaskView, ThreadView } from "../store/records.js";
-import type { AttemptState } from "../store/transitions.js";
 import { formatDuration } from "../duration.js";
 import { escapeInline, inlineCode } from "./markdown.js";
 import { renderCouncilComparison } from "./council-comparison.js";
+import { STATE_LABEL } from "./state-labels.js";
 import { renderTaskGraph } from "./task-graph.js";
 
 /** Marks orch's status comment, so it can be told apart from replies. */
 export const STATUS_MARKER = "<!-- orch:status -->";
-
-const stateLabel: Record<AttemptState, string> = {
-  queued: "⏳ queued",
-  running: "🔄 running",
-  succeeded: "✅ succeeded",
-  failed: "❌ failed",
-  blocked: "✋ blocked",
-  cancelled: "⏹️ cancelled",
-  timed_out: "⌛ timed out",
-  lost: "❓ lost",
-  superseded: "➖ superseded",
-};
 
 function attemptDuration(attempt: AttemptRecord, now: Date): string {
   if (!attempt.startedAt) return "–";
@@ -55,7 +43,7 @@ function renderTaskRows(task: TaskView, now: Date, attemptUrl: AttemptUrl | unde
   }
   return task.attempts.map(
     (attempt) =>
-      `| ${task.key} | ${attemptCell(attempt, attemptUrl)} | ${escapeInline(attempt.agent, 40)} | ${stateLabel[attempt.state]}${verifyNote(attempt)} | ${attemptWhere(attempt, task)} | ${attemptDuration(attempt, now)} |`,
+      `| ${task.key} | ${attemptCell(attempt, attemptUrl)} | ${escapeInline(attempt.agent, 40)} | ${STATE_LABEL[attempt.state]}${verifyNote(attempt)} | ${attemptWhere(attempt, task)} | ${attemptDuration(attempt, now)} |`,
   );
 }
 

@@ -5,26 +5,12 @@
  * in, so nothing a commenter wrote reaches the diagram's syntax.
  */
 import type { RunView } from "../store/records.js";
-import type { TaskState } from "../store/transitions.js";
-
-const taskStateLabel: Record<TaskState, string> = {
-  pending: "🕓 waiting",
-  picking: "👆 waiting for a pick",
-  queued: "⏳ queued",
-  running: "🔄 running",
-  succeeded: "✅ succeeded",
-  failed: "❌ failed",
-  blocked: "✋ blocked",
-  cancelled: "⏹️ cancelled",
-  timed_out: "⌛ timed out",
-  lost: "❓ lost",
-  superseded: "➖ superseded",
-};
+import { STATE_LABEL } from "./state-labels.js";
 
 /** Undefined for a run whose tasks wait for none: a table says it all. */
 export function renderTaskGraph(run: RunView): string | undefined {
   if (!run.tasks.some((task) => task.after.length > 0)) return undefined;
-  const nodes = run.tasks.map((task) => `  ${task.key}["${task.key} · ${taskStateLabel[task.state]}"]`);
+  const nodes = run.tasks.map((task) => `  ${task.key}["${task.key} · ${STATE_LABEL[task.state]}"]`);
   const edges = run.tasks.flatMap((task) => task.after.map((dependency) => `  ${dependency} --> ${task.key}`));
   return ["```mermaid", "graph LR", ...nodes, ...edges, "```"].join("\n");
 }
