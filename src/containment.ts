@@ -21,6 +21,20 @@ export interface Containment {
   warnings: string[];
 }
 
+/** The redactor that knows orch's secrets: its own environment's, the database URL's, and those of the agents' keys. */
+export function createServerRedactor(params: {
+  config: Pick<ServerConfig, "agents">;
+  env: NodeJS.ProcessEnv;
+  databaseUrl: string;
+  onScanError?: (error: Error) => void;
+}): Redactor {
+  const { config, env, databaseUrl } = params;
+  return new Redactor({
+    known: collectKnownSecrets({ env, agentEnvNames: Object.values(config.agents).flatMap((agent) => agent.env), databaseUrl }),
+    ...(params.onScanError ? { onScanError: params.onScanError } : {}),
+  });
+}
+
 export async function prepareContainment(params: {
   config: ServerConfig;
   env: NodeJS.ProcessEnv;
@@ -32,10 +46,7 @@ export async function prepareContainment(params: {
   const { config, env, databaseUrl } = params;
   const cwd = params.cwd ?? process.cwd();
   const agents = Object.values(config.agents);
-  const redactor = new Redactor({
-    known: collectKnownSecrets({ env, agentEnvNames: agents.flatMap((agent) => agent.env), databaseUrl }),
-    ...(params.onScanError ? { onScanError: params.onScanError } : {}),
-  });
+  const redactor = createServerRedactor({ config, env, databaseUrl, ...(params.onScanError ? { onScanError: params.onScanError } : {}) });
   const unsandboxed = agents.filter((agent) => agent.sandbox === "none").map((agent) => agent.name);
   const warnings = unsandboxed.map(
     (name) =>

@@ -18,6 +18,7 @@ import { pino, type Logger } from "pino";
 import type { AttemptControls, VerbDeps } from "../commands/verb.js";
 import { createAttemptButtons } from "../commands/verbs/buttons.js";
 import { loadServerConfig, type ServerConfig } from "../config/server-config.js";
+import { createServerRedactor } from "../containment.js";
 import { createInstallationOctokits, readAppCredentials, type CredentialsProblem } from "../github/rest-octokit.js";
 import { createGitHubFactory, type ThreadClient } from "../github/thread-client.js";
 import { AttemptReporter } from "../pipeline/attempt-reporter.js";
@@ -25,8 +26,7 @@ import { Background } from "../pipeline/background.js";
 import { cancelAttempt } from "../pipeline/cancel-attempt.js";
 import { cleanupAttempt } from "../pipeline/cleanup-attempt.js";
 import type { ThreadAddress } from "../pipeline/ports.js";
-import { collectKnownSecrets } from "../secrets/collect-known-secrets.js";
-import { Redactor } from "../secrets/redactor.js";
+import type { Redactor } from "../secrets/redactor.js";
 import { readSettings, type Settings } from "../settings.js";
 import { openDb } from "../store/db.js";
 import { createStore, type Store } from "../store/store.js";
@@ -78,9 +78,7 @@ function readBasics(params: { env: NodeJS.ProcessEnv; cwd: string }) {
   const settings = readSettings(env, cwd);
   const config = loadServerConfig(settings.configPath);
   assertDatabaseExists(settings, cwd);
-  const redactor = new Redactor({
-    known: collectKnownSecrets({ env, agentEnvNames: Object.values(config.agents).flatMap((agent) => agent.env), databaseUrl: settings.databaseUrl }),
-  });
+  const redactor = createServerRedactor({ config, env, databaseUrl: settings.databaseUrl });
   return { settings, config, redactor, log: createCliLogger(env, redactor) };
 }
 
