@@ -23,6 +23,7 @@ import { createDatabaseUrl } from "./databases.js";
 import { createRemote, type Remote } from "./git-remote.js";
 import { migrateDatabase, openDb } from "../../src/store/db.js";
 import { prepareContainment } from "../../src/containment.js";
+import { waitFor } from "./wait-for.js";
 
 export const AGENTS_DIR = fileURLToPath(new URL("../fixtures/agents/", import.meta.url));
 const privateKey = fs.readFileSync(fileURLToPath(new URL("../fixtures/mock-cert.pem", import.meta.url)), "utf8");
@@ -176,15 +177,7 @@ export async function startHarness(params: {
     async receive(name, payload, deliveryId = crypto.randomUUID()) {
       await probot.receive({ id: deliveryId, name, payload } as Parameters<Probot["receive"]>[0]);
     },
-    async waitFor(check, what, timeoutMs = 20_000) {
-      const deadline = Date.now() + timeoutMs;
-      for (;;) {
-        const value = await check();
-        if (value) return value;
-        if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-        await new Promise((resolve) => setTimeout(resolve, 25));
-      }
-    },
+    waitFor: (check, what, timeoutMs = 20_000) => waitFor(check, what, timeoutMs, 25),
     async close() {
       await started.stop();
       await store.close();
