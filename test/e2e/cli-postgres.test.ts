@@ -77,7 +77,7 @@ describe("orch's command line on PostgreSQL, beside a web host and a worker", ()
 
     const retried = await run("retry", String(first.id));
     expect(retried).toMatchObject({ code: 0, stderr: "", stdout: expect.stringContaining("The running orch starts it when a slot is free.") });
-    const second = await waitFor(async () => (await attemptsOn(1)).find((a) => a.number === 2 && a.state === "running"), "attempt 2 to run on a worker");
+    const second = await waitFor(async () => (await attemptsOn(1)).find((a) => a.number === 2 && a.state === "running" && a.pid), "attempt 2's agent to run on a worker");
     expect(second.host).toBe("worker-1");
     fs.writeFileSync(path.join(getAttemptFiles(workerHome, second.id).ioDir, "go"), "");
     await waitFor(async () => (await attemptsOn(1)).find((a) => a.number === 2 && a.state === "succeeded"), "attempt 2 to succeed", 30_000);

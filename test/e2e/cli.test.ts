@@ -215,7 +215,7 @@ describe("orch's command line beside a running orch", () => {
     expect(result.code).toBe(0);
     expect(result.stdout).toMatch(/^Queued t1 attempt 2 \(id \d+\) with waiter on branch orch\/2\/t1\/a2\. The running orch starts it when a slot is free\.\n$/);
 
-    const second = await waitFor(async () => (await attemptsOn(2)).find((a) => a.number === 2 && a.state === "running"), "attempt 2 to run");
+    const second = await waitFor(async () => (await attemptsOn(2)).find((a) => a.number === 2 && a.state === "running" && a.pid), "attempt 2's agent to run");
     expect(second.requestedBy).toBe(cancelled.requestedBy);
     // Follow its log while it runs: `logs -f` ends by itself when the attempt does.
     const following = run("logs", String(second.id), "--follow");
