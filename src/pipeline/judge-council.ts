@@ -118,6 +118,7 @@ export async function judgeCouncil(deps: JudgeDeps, params: { threadId: number; 
     judgeLog.warn("orch stopped while the judge ran; the next start judges again");
     return;
   }
+  await removeJudgeWork(getJudgeFiles(deps.home, task.id)).catch((error: unknown) => judgeLog.warn({ err: error }, "could not remove the judge's files"));
   const recorded = await store.recordJudgement({ taskId: task.id, lease, order, ...outcome });
   if (!recorded) {
     judgeLog.warn("the judge's claim is gone (a retry made its ranking stale); nothing recorded");
@@ -171,6 +172,11 @@ async function runJudge(deps: JudgeDeps, params: { thread: ThreadRecord; run: Ru
     ranking.push({ attempt: order[entry.candidate - 1]!, reason: cutReason(await redactor.redact(entry.reason)) });
   }
   return { state: "ranked", ranking };
+}
+
+/** Once the judge has ended: its copies of the candidates' diffs, its io and its home go; its log stays for the operator. */
+async function removeJudgeWork(files: ReturnType<typeof getJudgeFiles>): Promise<void> {
+  for (const dir of [files.candidatesDir, files.ioDir, files.homeDir]) await fs.rm(dir, { recursive: true, force: true });
 }
 
 /**

@@ -101,6 +101,8 @@ describe("council judge", () => {
     for (const identifying of ["alpha", "beta", "orch/30/t1", "ORCH_ATTEMPT_ID", "worktrees/"]) expect(log).not.toContain(identifying);
     expect(log).toContain("JUDGE sees no git repository");
     expect(log).toContain("JUDGE cannot write its folder");
+    // Once it has ended only its log is left: the candidates' copies, its io and its home are gone.
+    expect(fs.readdirSync(getJudgeFiles(h.home, task.id).dir)).toEqual(["judge.log"]);
 
     const status = h.github.statusCommentsOn(30)[0]!.body;
     expect(status).toContain("| attempt | rank | agent | state | verify | changes | duration | usage | summary | branch |");
