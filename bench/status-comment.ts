@@ -57,6 +57,7 @@ async function openSubject(params: { url: string; provider: Provider; otherAttem
     store,
     github: () => github as ThreadGitHub,
     log: pino({ level: "silent" }),
+    host: "bench",
     nextVerbs: createAttemptButtons({ agentCount: 2 }).verbsFor,
     now: () => new Date(1_700_000_000_000 + 7_200_000),
   });

@@ -101,6 +101,7 @@ export class Orch {
       github,
       buttons: createAttemptButtons({ agentCount: Object.keys(config.agents).length }),
       home,
+      host,
       background,
       log,
       ...(attemptUrl ? { attemptUrl } : {}),
@@ -201,6 +202,8 @@ export class Orch {
     const { log, host, store } = this.options;
     const { scheduler, role, cache } = this;
     await this.hostLease.start();
+    // The turns to publish status comments that this host's previous process held when it stopped.
+    await store.releaseStatusTurns({ hosts: [host], keep: this.pipeline.reporter.statusLease });
     await recoverLostAttempts(this.pipeline, { host });
     await releaseJudgingOf(this.pipeline, { hosts: [host] });
     const runsAgents = role !== "web";

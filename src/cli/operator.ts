@@ -103,6 +103,7 @@ export async function openActingOperator(params: { env: NodeJS.ProcessEnv; cwd: 
     github,
     buttons: createAttemptButtons({ agentCount: Object.keys(config.agents).length }),
     home: settings.home,
+    host: OPERATOR_HOST,
     background,
     log,
     ...(attemptUrl ? { attemptUrl } : {}),

@@ -24,9 +24,11 @@ export class AttemptReporter {
 
   constructor(
     private readonly deps: {
-      store: Pick<Store, "updateAttempt" | "getThreadView" | "setStatusCommentId">;
+      store: Pick<Store, "updateAttempt"> & ConstructorParameters<typeof StatusReporter>[0]["store"];
       github: GitHubFactory;
       buttons: AttemptButtons;
+      /** This host's id, for the turns to publish status comments (status-reporter.ts). */
+      host: string;
       /** ORCH_HOME, for the attempts' logs. */
       home: string;
       background: Background;
@@ -39,6 +41,7 @@ export class AttemptReporter {
       store: deps.store,
       github: deps.github,
       log: deps.log,
+      host: deps.host,
       nextVerbs: (attempt) => deps.buttons.verbsFor(attempt),
       ...(deps.attemptUrl ? { attemptUrl: deps.attemptUrl } : {}),
     });
@@ -47,6 +50,11 @@ export class AttemptReporter {
   /** Where a check run's "Details" link goes: the attempt's page, else (no public URL) the thread. */
   pageUrl(context: Pick<AttemptContext, "attempt" | "thread">): string {
     return this.deps.attemptUrl?.(context.attempt.id) ?? context.thread.url;
+  }
+
+  /** This process's claim on the status comments' turns: what a restart of this host keeps. */
+  get statusLease(): string {
+    return this.status.lease;
   }
 
   /** Refreshes the thread's status comment in the background. */

@@ -34,7 +34,7 @@ export class HostLease {
 
   constructor(
     private readonly deps: {
-      store: Pick<Store, "registerHost" | "heartbeat" | "declareDeadHosts" | "loseAttemptsOf" | "listHosts">;
+      store: Pick<Store, "registerHost" | "heartbeat" | "declareDeadHosts" | "loseAttemptsOf" | "listHosts" | "releaseStatusTurns">;
       host: string;
       role: HostRole;
       ttlMs: number;
@@ -115,6 +115,8 @@ export class HostLease {
       log.warn({ deadHost: record.id, lastSeenAt: record.lastSeenAt }, "declared a silent host dead");
     }
     const dead = (await store.listHosts()).filter((record) => record.state === "dead" && record.id !== host);
+    // A dead host may have died while publishing a status comment: its turns are free now.
+    await store.releaseStatusTurns({ hosts: dead.map((record) => record.id) });
     let freed = 0;
     for (const record of dead) {
       const diedAt = record.diedAt ?? now;

@@ -10,6 +10,7 @@ import * as deliveries from "./deliveries.js";
 import * as hosts from "./hosts.js";
 import * as runs from "./runs.js";
 import * as schemaState from "./schema-state.js";
+import * as statusTurn from "./status-turn.js";
 import * as taskGraph from "./task-graph.js";
 import * as threads from "./threads.js";
 
@@ -28,6 +29,11 @@ export function createStore(params: { db: Db; provider: Provider; onQueued?: att
     upsertThread: bind(threads.upsertThread),
     findThread: bind(threads.findThread),
     setStatusCommentId: bind(threads.setStatusCommentId),
+    requestStatus: bind(statusTurn.requestStatus),
+    findStatusWanted: bind(statusTurn.findStatusWanted),
+    claimStatusTurn: bind(statusTurn.claimStatusTurn),
+    releaseStatusTurn: bind(statusTurn.releaseStatusTurn),
+    releaseStatusTurns: bind(statusTurn.releaseStatusTurns),
     createRun: (p: Omit<Parameters<typeof runs.createRun>[1], "onQueued">) => runs.createRun(db, { ...p, onQueued }),
     findRun: bind(runs.findRun),
     findActiveRuns: bind(runs.findActiveRuns),

@@ -127,10 +127,14 @@ describe("restart after kill -9", () => {
     expect(await waitUntilGone(grandchildPid)).toBe(true);
     expect(await waitUntilAttemptGone(attempt.id)).toBe(true);
     expect((await first.store.findAttemptContext(attempt.id))?.attempt.state).toBe("running");
+    // As if it was killed while publishing the status comment: its turn to publish is left held.
+    const thread = (await first.store.findThread({ ...target, number: 1 }))!;
+    const now = new Date();
+    expect(await first.store.claimStatusTurn({ threadId: thread.id, host: w.setup.env.ORCH_HOST_ID!, lease: "the killed process", now, until: new Date(now.getTime() + 30_000) })).toBe(true);
 
     const second = await start(w);
 
-    // Recovery ran before the app listened.
+    // Recovery ran before the app listened (and the new process took back its host's turn to publish).
     const recovered = (await second.store.findAttemptContext(attempt.id))!.attempt;
     expect(recovered).toMatchObject({ state: "lost", summary: expect.stringContaining("orch restarted") });
     expect(recovered.summary).toContain("its agent is gone");

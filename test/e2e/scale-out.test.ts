@@ -186,6 +186,12 @@ describe("several hosts on one PostgreSQL", () => {
     await apps.get(dead)!.kill();
     // Its sandbox died with it.
     expect(await waitUntilAttemptGone(attempt.id)).toBe(true);
+    // As if it died while publishing the status comment: its turn to publish is left held for minutes.
+    const thread = (await c.store.findThread({ ...target, number: 1 }))!;
+    await waitFor(() => {
+      const now = new Date();
+      return c.store.claimStatusTurn({ threadId: thread.id, host: dead, lease: "the killed worker", now, until: new Date(now.getTime() + 300_000) });
+    }, "the status comment's turn, once no live host publishes it");
     const lost = await waitFor(
       async () => {
         const row = (await c.store.findAttemptContext(attempt.id))?.attempt;
