@@ -188,6 +188,7 @@ describe("several hosts on one PostgreSQL", () => {
     expect(await waitUntilAttemptGone(attempt.id)).toBe(true);
     // As if it died while publishing the status comment: its turn to publish is left held for minutes.
     const thread = (await c.store.findThread({ ...target, number: 1 }))!;
+    await c.store.releaseStatusTurns({ hosts: [dead] }); // it may have died holding one
     await waitFor(() => {
       const now = new Date();
       return c.store.claimStatusTurn({ threadId: thread.id, host: dead, lease: "the killed worker", now, until: new Date(now.getTime() + 300_000) });
