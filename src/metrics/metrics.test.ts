@@ -5,25 +5,16 @@
  * was recorded, the process metrics prefixed orch_.
  */
 import { Registry } from "prom-client";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { createTestDatabase, PROVIDERS, type TestDatabase } from "../../test/helpers/databases.js";
-import { createStore, type Store } from "../store/store.js";
+import { describe, expect, it } from "vitest";
+import { PROVIDERS, useTestStore } from "../../test/helpers/databases.js";
 import { createMetrics } from "./metrics.js";
 
 const limits = { maxRunning: 10, maxRunningPerHost: 10, perRepository: 10, perAgent: {} };
 
 describe.each(PROVIDERS)("orch's metrics on %s", (provider) => {
-  let database: TestDatabase;
-  let store: Store;
   let nextNumber = 1;
 
-  beforeAll(async () => {
-    database = await createTestDatabase(provider);
-    store = createStore({ db: database.db, provider });
-  });
-  afterAll(async () => {
-    await database?.close();
-  });
+  const store = useTestStore(provider);
 
   async function queueOne(): Promise<void> {
     const number = nextNumber++;

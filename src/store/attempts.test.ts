@@ -1,18 +1,9 @@
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { createTestDatabase, PROVIDERS, type TestDatabase } from "../../test/helpers/databases.js";
-import { createStore, type Store } from "./store.js";
+import { describe, expect, it } from "vitest";
+import { PROVIDERS, useTestStore } from "../../test/helpers/databases.js";
 
 describe.each(PROVIDERS)("an attempt's copied log tail on %s", (provider) => {
-  let database: TestDatabase;
-  let store: Store;
 
-  beforeAll(async () => {
-    database = await createTestDatabase(provider);
-    store = createStore({ db: database.db, provider });
-  });
-  afterAll(async () => {
-    await database?.close();
-  });
+  const store = useTestStore(provider);
 
   it("is kept apart: read only when asked for, never in the attempt records", async () => {
     const thread = await store.upsertThread({ installationId: 1, owner: "acme", repo: "widgets", number: 1, kind: "issue", title: "t", url: "https://github.com/acme/widgets/issues/1" });

@@ -1,21 +1,12 @@
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { createTestDatabase, PROVIDERS, type TestDatabase } from "../../test/helpers/databases.js";
-import { createStore, type Store } from "./store.js";
+import { describe, expect, it } from "vitest";
+import { PROVIDERS, useTestStore } from "../../test/helpers/databases.js";
 
 const limits = { maxRunning: 10, maxRunningPerHost: 10, perRepository: 10, perAgent: {} };
 
 describe.each(PROVIDERS)("a council's judge in the store on %s", (provider) => {
-  let database: TestDatabase;
-  let store: Store;
   let nextNumber = 1;
 
-  beforeAll(async () => {
-    database = await createTestDatabase(provider);
-    store = createStore({ db: database.db, provider });
-  });
-  afterAll(async () => {
-    await database?.close();
-  });
+  const store = useTestStore(provider);
 
   /** A council of two whose attempts both succeeded with a pushed head: it waits for a pick. */
   async function endedCouncil() {

@@ -1,23 +1,15 @@
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
-import { createTestDatabase, PROVIDERS, type TestDatabase } from "../../test/helpers/databases.js";
-import { createStore, type OnQueued, type Store } from "./store.js";
+import { beforeEach, describe, expect, it } from "vitest";
+import { PROVIDERS, useTestStore } from "../../test/helpers/databases.js";
+import type { OnQueued } from "./store.js";
 
 const limits = { maxRunning: 3, maxRunningPerHost: 2, perRepository: 10, perAgent: {} };
 
 describe.each(PROVIDERS)("hosts and leases on %s", (provider) => {
-  let database: TestDatabase;
-  let store: Store;
   let nextThreadNumber = 1;
   /** What the store's onQueued hook does in the next createRun; none by default. */
   let onQueued: OnQueued = async () => {};
 
-  beforeAll(async () => {
-    database = await createTestDatabase(provider);
-    store = createStore({ db: database.db, provider, onQueued: (sql, ids) => onQueued(sql, ids) });
-  });
-  afterAll(async () => {
-    await database?.close();
-  });
+  const store = useTestStore(provider, { onQueued: (sql, ids) => onQueued(sql, ids) });
   beforeEach(async () => {
     onQueued = async () => {};
     for (const { attempt } of await store.listAttemptContexts({ states: ["queued", "running"] })) {

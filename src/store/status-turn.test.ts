@@ -1,19 +1,10 @@
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { createTestDatabase, PROVIDERS, type TestDatabase } from "../../test/helpers/databases.js";
-import { createStore, type Store } from "./store.js";
+import { describe, expect, it } from "vitest";
+import { PROVIDERS, useTestStore } from "../../test/helpers/databases.js";
 
 describe.each(PROVIDERS)("turns to publish a status comment on %s", (provider) => {
-  let database: TestDatabase;
-  let store: Store;
   let nextNumber = 1;
 
-  beforeAll(async () => {
-    database = await createTestDatabase(provider);
-    store = createStore({ db: database.db, provider });
-  });
-  afterAll(async () => {
-    await database?.close();
-  });
+  const store = useTestStore(provider);
 
   async function newThread(): Promise<number> {
     const number = nextNumber++;

@@ -1,22 +1,13 @@
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { createTestDatabase, PROVIDERS, type TestDatabase } from "../../test/helpers/databases.js";
-import { createStore, type Store } from "./store.js";
+import { describe, expect, it } from "vitest";
+import { PROVIDERS, useTestStore } from "../../test/helpers/databases.js";
 import { RETRYABLE_STATES } from "./transitions.js";
 
 const limits = { maxRunning: 4, maxRunningPerHost: 4, perRepository: 2, perAgent: {} };
 
 describe.each(PROVIDERS)("store on %s", (provider) => {
-  let database: TestDatabase;
-  let store: Store;
   let nextThreadNumber = 1;
 
-  beforeAll(async () => {
-    database = await createTestDatabase(provider);
-    store = createStore({ db: database.db, provider });
-  });
-  afterAll(async () => {
-    await database?.close();
-  });
+  const store = useTestStore(provider);
 
   async function dispatch(params: { repo?: string; agent?: string; tasks?: string[] } = {}) {
     const number = nextThreadNumber++;

@@ -1,24 +1,15 @@
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { createTestDatabase, PROVIDERS, type TestDatabase } from "../../test/helpers/databases.js";
+import { describe, expect, it } from "vitest";
+import { PROVIDERS, useTestStore } from "../../test/helpers/databases.js";
 import pino from "pino";
 import { startWaitingTasks } from "../pipeline/recover.js";
-import { createStore, type Store } from "./store.js";
 import { deriveRunState } from "./transitions.js";
 
 const limits = { maxRunning: 10, maxRunningPerHost: 10, perRepository: 10, perAgent: {} };
 
 describe.each(PROVIDERS)("task graphs on %s", (provider) => {
-  let database: TestDatabase;
-  let store: Store;
   let nextNumber = 1;
 
-  beforeAll(async () => {
-    database = await createTestDatabase(provider);
-    store = createStore({ db: database.db, provider });
-  });
-  afterAll(async () => {
-    await database?.close();
-  });
+  const store = useTestStore(provider);
 
   /** Ends what earlier tests left queued or running, so claims take this test's attempts. */
   async function endActive() {
