@@ -59,6 +59,27 @@ describe("readJudgeResult", () => {
   });
 
   it.each([
+    {
+      name: "with a ranking",
+      content: '{"ranking":[{"candidate":1,"reason":"only one"}],"usage":{"cost_usd":0.75,"input_tokens":5000,"output_tokens":200}}',
+      read: { kind: "ranked", ranking: [{ candidate: 1, reason: "only one" }], usage: { costUsd: 0.75, inputTokens: 5000, outputTokens: 200 } },
+    },
+    {
+      name: "with a ranking that is refused (spent all the same)",
+      content: '{"ranking":[{"candidate":9,"reason":"x"}],"usage":{"cost_usd":0.5}}',
+      read: { kind: "invalid", reason: expect.stringContaining("candidate 9"), usage: { costUsd: 0.5 } },
+    },
+    {
+      name: "leaving out what does not fit: a negative cost, tokens as text",
+      content: '{"ranking":[{"candidate":1,"reason":"ok"}],"usage":{"cost_usd":-3,"input_tokens":"many","output_tokens":12}}',
+      read: { kind: "ranked", ranking: [{ candidate: 1, reason: "ok" }] },
+    },
+  ])("reads the judge's usage $name", async ({ content, read }) => {
+    await writeFile(resultFile, content);
+    expect(await readJudgeResult(resultFile, 1)).toEqual(read);
+  });
+
+  it.each([
     { name: "not JSON, never quoted", content: "{ranking: ghp_notquoted", why: "its result file is not valid JSON" },
     { name: "too large", content: `{"ranking":[{"candidate":1,"reason":"${"x".repeat(70_000)}"}]}`, why: "larger than 64 KiB" },
   ])("says why a file is unusable: $name", async ({ content, why }) => {

@@ -14,7 +14,7 @@
  * renderer escapes it.
  */
 import { z } from "zod";
-import { readCapped } from "./result-file.js";
+import { parseUsage, readCapped, type AgentUsage } from "./result-file.js";
 
 export const REASON_MAX_CHARS = 300;
 
@@ -28,8 +28,13 @@ const rankingSchema = z.object({
   ranking: z.array(z.object({ candidate: z.number().int(), reason: z.string() }), { error: "must be a list" }).max(100),
 });
 
-/** Never throws for what the judge wrote. */
-export async function readJudgeResult(path: string, candidates: number): Promise<JudgeResultRead> {
+/**
+ * Never throws for what the judge wrote. `usage` is what it says it spent
+ * (`"usage": {"cost_usd": …, "input_tokens": …, "output_tokens": …}` beside
+ * the ranking, as in an attempt's file), kept even when the ranking is unusable:
+ * it was spent all the same.
+ */
+export async function readJudgeResult(path: string, candidates: number): Promise<JudgeResultRead & { usage?: AgentUsage }> {
   const read = await readCapped(path);
   if (read.kind !== "text") return read;
   let json: unknown;
@@ -38,7 +43,8 @@ export async function readJudgeResult(path: string, candidates: number): Promise
   } catch {
     return { kind: "invalid", reason: "its result file is not valid JSON" };
   }
-  return parseJudgeRanking(json, candidates);
+  const usage = typeof json === "object" && json !== null ? parseUsage((json as { usage?: unknown }).usage) : undefined;
+  return { ...parseJudgeRanking(json, candidates), ...(usage ? { usage } : {}) };
 }
 
 /** The checks on parsed JSON, for `candidates` candidates numbered 1…candidates. */

@@ -36,6 +36,17 @@ const usageSchema = z
   .optional()
   .catch(undefined);
 
+/** A result file's `usage` (an attempt's or a judge's), each field kept only when it fits; undefined when none does. */
+export function parseUsage(raw: unknown): AgentUsage | undefined {
+  const parsed = usageSchema.parse(raw);
+  const usage: AgentUsage = {
+    ...(parsed?.cost_usd === undefined ? {} : { costUsd: parsed.cost_usd }),
+    ...(parsed?.input_tokens === undefined ? {} : { inputTokens: parsed.input_tokens }),
+    ...(parsed?.output_tokens === undefined ? {} : { outputTokens: parsed.output_tokens }),
+  };
+  return Object.keys(usage).length ? usage : undefined;
+}
+
 /** What the result file said: nothing (no file), something unusable (`reason` says why, fit for GitHub), or a result. */
 export type ResultFileRead =
   | { kind: "missing" }
@@ -50,7 +61,7 @@ const resultSchema = z.object({
     error: 'must be "succeeded", "failed" or "blocked"',
   }),
   summary: z.string({ error: "must be a string" }).optional(),
-  usage: usageSchema,
+  usage: z.unknown().optional(),
 });
 
 /**
@@ -87,15 +98,10 @@ export async function readResultFile(
 
   const line = parsed.data.summary === undefined ? undefined : firstLine(parsed.data.summary);
   const summary = line === undefined ? undefined : cutSummary(options.redact ? await options.redact(line) : line);
-  const raw = parsed.data.usage;
-  const usage: AgentUsage = {
-    ...(raw?.cost_usd === undefined ? {} : { costUsd: raw.cost_usd }),
-    ...(raw?.input_tokens === undefined ? {} : { inputTokens: raw.input_tokens }),
-    ...(raw?.output_tokens === undefined ? {} : { outputTokens: raw.output_tokens }),
-  };
+  const usage = parseUsage(parsed.data.usage);
   return {
     kind: "reported",
-    result: { status: parsed.data.status, ...(summary ? { summary } : {}), ...(Object.keys(usage).length ? { usage } : {}) },
+    result: { status: parsed.data.status, ...(summary ? { summary } : {}), ...(usage ? { usage } : {}) },
   };
 }
 

@@ -94,7 +94,7 @@ export interface Caps {
   maxAutoRetries: number;
   /** Wall clock one run may take; undefined: no cap. */
   runTimeoutMs?: number;
-  /** What one run's attempts' reported usage may add up to, in US dollars; undefined: no cap. */
+  /** What one run's agents' reported usage (attempts' and judges') may add up to, in US dollars; undefined: no cap. */
   maxCostUsd?: number;
 }
 

@@ -23,6 +23,10 @@
  *      pickable through the same path as `/orch pick` (bound to its pushed
  *      head).
  *
+ * What the judge reports spending (`usage` in its result file) is the run's
+ * spend like an attempt's, counted against `max_cost_usd`; once the run has
+ * reached that cap the judge does not run, and the comparison says so.
+ *
  * A retry in the council makes the ranking stale (the store resets it), and
  * the judge runs again once all have ended. A host that stops while judging
  * leaves the task `judging`; at its next start it puts it back (and so does
@@ -34,6 +38,7 @@ import path from "node:path";
 import { printedLines } from "../agents/agent-log.js";
 import { cutReason, readJudgeResult, REASON_MAX_CHARS } from "../agents/judge-result.js";
 import { readLogTail } from "../agents/log-tail.js";
+import type { AgentUsage } from "../agents/result-file.js";
 import type { AttemptContext, AttemptRecord, RunView, TaskView, ThreadRecord } from "../store/records.js";
 import { getAttemptFiles } from "./attempt-files.js";
 import type { PipelineDeps } from "./deps.js";
@@ -109,7 +114,7 @@ export async function judgeCouncil(deps: JudgeDeps, params: { threadId: number; 
   let outcome: JudgeOutcome;
   try {
     const { thread } = (await store.findAttemptContext(candidates[0]!.id))!;
-    outcome = await runJudge(deps, { thread, run: view, task, judge: task.judge.agent, order });
+    outcome = (await refuseOverCost(deps, view)) ?? (await runJudge(deps, { thread, run: view, task, judge: task.judge.agent, order }));
   } catch (error) {
     judgeLog.error({ err: error }, "the council's judge failed in orch");
     outcome = { state: "failed", note: "orch could not run it (the server log has the details)" };
@@ -130,10 +135,18 @@ export async function judgeCouncil(deps: JudgeDeps, params: { threadId: number; 
 }
 
 type JudgeOutcome =
-  | { state: "ranked"; ranking: { attempt: number; reason: string }[] }
-  | { state: "failed"; note: string }
+  | { state: "ranked"; ranking: { attempt: number; reason: string }[]; usage?: AgentUsage | undefined }
+  | { state: "failed"; note: string; usage?: AgentUsage | undefined }
   /** orch is stopping: nothing recorded, the claim stays for recovery. */
   | { state: "stopped" };
+
+/** The run's `max_cost_usd`, reached by what its agents reported: the judge does not run (a person picks). */
+async function refuseOverCost(deps: JudgeDeps, run: RunView): Promise<JudgeOutcome | undefined> {
+  if (run.maxCostUsd === null) return undefined;
+  const spentUsd = await deps.store.spentOn(run.id);
+  if (spentUsd < run.maxCostUsd) return undefined;
+  return { state: "failed", note: `it did not run: this run's agents have reported $${spentUsd.toFixed(2)} of usage, and max_cost_usd is $${run.maxCostUsd.toFixed(2)}` };
+}
 
 async function runJudge(deps: JudgeDeps, params: { thread: ThreadRecord; run: RunView; task: TaskView; judge: string; order: number[] }): Promise<JudgeOutcome> {
   const { config, home, redactor } = deps;
@@ -166,12 +179,12 @@ async function runJudge(deps: JudgeDeps, params: { thread: ThreadRecord; run: Ru
   }
   const read = await readJudgeResult(files.resultFile, order.length);
   if (read.kind === "missing") return { state: "failed", note: `it wrote no ranking (it exited with ${exit.exitCode === null ? `signal ${exit.signal}` : `code ${exit.exitCode}`})` };
-  if (read.kind === "invalid") return { state: "failed", note: `its ranking is invalid (${read.reason})` };
+  if (read.kind === "invalid") return { state: "failed", note: `its ranking is invalid (${read.reason})`, usage: read.usage };
   const ranking: { attempt: number; reason: string }[] = [];
   for (const entry of read.ranking) {
     ranking.push({ attempt: order[entry.candidate - 1]!, reason: cutReason(await redactor.redact(entry.reason)) });
   }
-  return { state: "ranked", ranking };
+  return { state: "ranked", ranking, usage: read.usage };
 }
 
 /** Once the judge has ended: its copies of the candidates' diffs, its io and its home go; its log stays for the operator. */

@@ -324,7 +324,7 @@ function planAutoRetry(context: AttemptContext, spentUsd: number): { next?: { nu
     return { note: `; no auto-retry: the task has had ${attempt.number} attempts, as many as max_attempts_per_task (${run.maxAttemptsPerTask}) allows` };
   }
   if (run.maxCostUsd !== null && spentUsd >= run.maxCostUsd) {
-    return { note: `; no auto-retry: the run's attempts have reported $${spentUsd.toFixed(2)} of usage, and max_cost_usd is $${run.maxCostUsd.toFixed(2)}` };
+    return { note: `; no auto-retry: the run's agents have reported $${spentUsd.toFixed(2)} of usage, and max_cost_usd is $${run.maxCostUsd.toFixed(2)}` };
   }
   if (run.runTimeoutMs !== null && Date.now() >= run.createdAt.getTime() + run.runTimeoutMs) {
     return { note: `; no auto-retry: the run's run_timeout (${formatConfigDuration(run.runTimeoutMs)}) has passed` };

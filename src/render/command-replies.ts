@@ -30,7 +30,7 @@ export function describeCap(task: string, reached: CapReached): string {
     case "max_attempts_per_task":
       return `\`${task}\` has had ${reached.limit === 1 ? "1 attempt" : `${reached.limit} attempts`}, as many as \`max_attempts_per_task\` (${reached.limit}) allows,`;
     case "max_cost_usd":
-      return `this run's attempts have reported $${reached.spentUsd.toFixed(2)} of usage, and \`max_cost_usd\` is $${reached.limit.toFixed(2)},`;
+      return `this run's agents have reported $${reached.spentUsd.toFixed(2)} of usage, and \`max_cost_usd\` is $${reached.limit.toFixed(2)},`;
     case "run_timeout":
       return `this run started at ${reached.startedAt.toISOString().slice(0, 16).replace("T", " ")} UTC and \`run_timeout\` (${formatConfigDuration(reached.limitMs)}) has passed,`;
   }

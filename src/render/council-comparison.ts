@@ -140,7 +140,7 @@ function renderJudge(params: { task: TaskView; candidates: number }): string[] {
     case "judging":
       return [`⚖️ The judge is ranking the ${judge.order.length} candidates (their diffs and verify results, without agent names, in a shuffled order)…`];
     case "failed":
-      return [`⚖️ The judge failed: ${escapeInline(judge.note ?? "no reason was recorded", 400)}. ${isPicked ? "" : "A person picks."}`.trimEnd()];
+      return [`⚖️ The judge failed: ${escapeInline(judge.note ?? "no reason was recorded", 400)}. ${isPicked ? "" : "A person picks."}`.trimEnd(), ...renderJudgeUsage(judge)];
     case "ranked": {
       const lines = [
         "⚖️ **The judge's ranking**, from the diffs and verify results without agent names, in a shuffled order:",
@@ -149,7 +149,15 @@ function renderJudge(params: { task: TaskView; candidates: number }): string[] {
       ];
       if (judge.autoPicked !== null) lines.push("", `\`council.auto_pick\`: orch picked a${judge.autoPicked}, the judge's first choice that could be picked.`);
       else if (task.autoPick && judge.note) lines.push("", `\`council.auto_pick\`: ${escapeInline(judge.note, 400)}`);
-      return lines;
+      return [...lines, ...renderJudgeUsage(judge)];
     }
   }
+}
+
+/** What the judge reported spending, when it reported anything (it counts toward the run's `max_cost_usd`). */
+function renderJudgeUsage(judge: TaskView["judge"]): string[] {
+  const { costUsd, inputTokens, outputTokens } = judge.usage;
+  if (costUsd === 0 && inputTokens === 0 && outputTokens === 0) return [];
+  const usage = renderUsage({ costUsd: costUsd || null, inputTokens: inputTokens || null, outputTokens: outputTokens || null });
+  return ["", `The judge's usage: ${usage}.`];
 }

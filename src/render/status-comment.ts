@@ -73,7 +73,11 @@ function renderNextCommands(run: RunView, nextVerbs: NextVerbs): string | undefi
 
 /** `nextVerbs` for the latest run only: only its commands can be typed (TASK names a task of the latest run). */
 function renderRun(run: RunView, now: Date, nextVerbs: NextVerbs | undefined, threadUrl: string, attemptUrl: AttemptUrl | undefined): string {
-  const costs = run.tasks.flatMap((task) => task.attempts.flatMap((attempt) => (attempt.costUsd === null ? [] : [attempt.costUsd])));
+  // What the run's agents reported: its attempts' and its councils' judges'.
+  const costs = run.tasks.flatMap((task) => [
+    ...task.attempts.flatMap((attempt) => (attempt.costUsd === null ? [] : [attempt.costUsd])),
+    ...(task.judge.usage.costUsd > 0 ? [task.judge.usage.costUsd] : []),
+  ]);
   const spent = costs.length ? ` · usage $${costs.reduce((a, b) => a + b, 0).toFixed(2)}${run.maxCostUsd !== null ? ` of $${run.maxCostUsd.toFixed(2)}` : ""}` : "";
   const lines = [
     `**Run ${run.id}** · ${run.state} · requested by @${run.requestedBy}${spent}`,

@@ -297,8 +297,9 @@ async function findCapReached(
 
 /** The usage a run's attempts reported, in US dollars. */
 export async function spentOn(db: Prisma.TransactionClient | Db, runId: number): Promise<number> {
-  const { _sum } = await db.attempt.aggregate({ where: { task: { runId } }, _sum: { costUsd: true } });
-  return _sum.costUsd ?? 0;
+  const attempts = await db.attempt.aggregate({ where: { task: { runId } }, _sum: { costUsd: true } });
+  const judges = await db.task.aggregate({ where: { runId }, _sum: { judgeCostUsd: true } });
+  return (attempts._sum.costUsd ?? 0) + (judges._sum.judgeCostUsd ?? 0);
 }
 
 /** Serialises slot claims across processes on PostgreSQL; SQLite transactions are serial already. */

@@ -43,9 +43,12 @@ export async function claimJudging(db: Db, params: { taskId: number; host: strin
  */
 export async function recordJudgement(
   db: Db,
-  params: { taskId: number; lease: string; order: number[] } & ({ state: "ranked"; ranking: { attempt: number; reason: string }[] } | { state: "failed"; note: string }),
+  params: { taskId: number; lease: string; order: number[]; usage?: { costUsd?: number; inputTokens?: number; outputTokens?: number } | undefined } & (
+    | { state: "ranked"; ranking: { attempt: number; reason: string }[] }
+    | { state: "failed"; note: string }
+  ),
 ): Promise<boolean> {
-  const { taskId, lease, order } = params;
+  const { taskId, lease, order, usage } = params;
   const stored: StoredJudgement = params.state === "ranked" ? { order, ranking: params.ranking } : { order };
   const { count } = await db.task.updateMany({
     where: { id: taskId, judgeState: "judging", judgeLease: lease },
@@ -54,6 +57,10 @@ export async function recordJudgement(
       judgeRanking: JSON.stringify(stored),
       judgeNote: params.state === "failed" ? params.note : null,
       judgedAt: new Date(),
+      // Added to what earlier runs of the judge spent (before a retry in the council): spent is spent.
+      judgeCostUsd: { increment: usage?.costUsd ?? 0 },
+      judgeInputTokens: { increment: usage?.inputTokens ?? 0 },
+      judgeOutputTokens: { increment: usage?.outputTokens ?? 0 },
     },
   });
   return count === 1;

@@ -34,7 +34,7 @@ export interface RunRecord {
   maxAttemptsPerTask: number;
   /** Wall clock the whole run may take from createdAt; null: no cap. */
   runTimeoutMs: number | null;
-  /** What its attempts' reported usage may add up to, in US dollars; null: no cap. */
+  /** What its agents' reported usage (attempts' and judges') may add up to, in US dollars; null: no cap. */
   maxCostUsd: number | null;
   createdAt: Date;
   endedAt: Date | null;
@@ -105,6 +105,8 @@ export interface CouncilJudge {
   host: string | null;
   lease: string | null;
   judgedAt: Date | null;
+  /** What its runs reported spending, summed (zeros: nothing reported). */
+  usage: { costUsd: number; inputTokens: number; outputTokens: number };
 }
 
 export interface AttemptRecord {
@@ -185,4 +187,5 @@ export const NO_COUNCIL_JUDGE: CouncilJudge = {
   host: null,
   lease: null,
   judgedAt: null,
+  usage: { costUsd: 0, inputTokens: 0, outputTokens: 0 },
 };

@@ -82,6 +82,7 @@ function toCouncilJudge(row: Task): CouncilJudge {
     host: row.judgeHost,
     lease: row.judgeLease,
     judgedAt: row.judgedAt,
+    usage: { costUsd: row.judgeCostUsd, inputTokens: row.judgeInputTokens, outputTokens: row.judgeOutputTokens },
   };
 }
 

@@ -24,9 +24,9 @@ afterEach(async () => {
   isReversed = true;
 });
 
-/** Each agent writes its own marker into answer.txt, signed with its name (which the judge must not see). */
-function markerAgent(marker: string, name: string) {
-  return fixtureAgent("commit-marker.sh", { command: [path.join(AGENTS_DIR, "commit-marker.sh"), marker, name] });
+/** Each agent writes its own marker into answer.txt, signed with its name (which the judge must not see); with `costUsd`, it reports that usage. */
+function markerAgent(marker: string, name: string, costUsd?: string) {
+  return fixtureAgent("commit-marker.sh", { command: [path.join(AGENTS_DIR, "commit-marker.sh"), marker, name, ...(costUsd ? [costUsd] : [])] });
 }
 
 async function start(params: { repoConfig?: string; judge?: boolean } = {}): Promise<Harness> {
@@ -34,6 +34,8 @@ async function start(params: { repoConfig?: string; judge?: boolean } = {}): Pro
     agents: {
       alpha: markerAgent("variant-one", "alpha"),
       beta: markerAgent("variant-two", "beta"),
+      twenty: markerAgent("variant-twenty", "twenty", "0.20"),
+      sixty: markerAgent("variant-sixty", "sixty", "0.60"),
       failer: fixtureAgent("fail.sh"),
       referee: fixtureAgent("judge.sh", { command: [path.join(AGENTS_DIR, "judge.sh")], env: ["JUDGE_API_KEY"] }),
     },
@@ -166,6 +168,39 @@ describe("council judge", () => {
     expect(again.judge.state).toBe("ranked");
     expect(again.judge.judgedAt!.getTime()).toBeGreaterThan(first.judge.judgedAt!.getTime());
     expect(judgedTimes(h)).toBe(2);
+  });
+
+  it("counts what the judge reports toward the run's usage, so max_cost_usd then refuses a retry", async () => {
+    const h = await start({ repoConfig: "max_cost_usd: 1\n" });
+    await comment(h, 38, "/orch council sixty twenty failer -- JUDGE-MODE=costly");
+    const run = await runOf(h, 38);
+    expect(run.tasks[0]!.judge).toMatchObject({ state: "ranked", usage: { costUsd: 0.75, inputTokens: 5000, outputTokens: 200 } });
+    // The attempts spent $0.80 (under the cap, so the judge ran), the judge $0.75.
+    expect(await h.store.spentOn(run.id)).toBeCloseTo(1.55);
+    const status = h.github.statusCommentsOn(38)[0]!.body;
+    expect(status).toContain("· usage $1.55 of $1.00");
+    expect(status).toContain("The judge's usage: $0.75 · 5,000 in / 200 out tokens.");
+
+    // Retrying the failed attempt would spend more: refused, the judge's spend named in the total.
+    await comment(h, 38, "/orch retry");
+    expect((await taskOf(h, 38)).attempts).toHaveLength(3);
+    expect(h.github.repliesOn(38).at(-1)!.body).toContain("this run's agents have reported $1.55 of usage, and `max_cost_usd` is $1.00");
+  });
+
+  it("does not run the judge once the run has reached max_cost_usd, and says so", async () => {
+    const h = await start({ repoConfig: "max_cost_usd: 1\n" });
+    await comment(h, 39, "/orch council sixty --n 2");
+    const task = await taskOf(h, 39);
+    expect(task.attempts.map((a) => [a.state, a.costUsd])).toEqual([
+      ["succeeded", 0.6],
+      ["succeeded", 0.6],
+    ]);
+    expect(task.judge).toMatchObject({ state: "failed", note: "it did not run: this run's agents have reported $1.20 of usage, and max_cost_usd is $1.00" });
+    // The judge's agent never started.
+    expect(fs.existsSync(getJudgeFiles(h.home, task.id).logFile)).toBe(false);
+    const status = h.github.statusCommentsOn(39)[0]!.body;
+    expect(status).toContain("⚖️ The judge failed: it did not run: this run's agents have reported $1.20 of usage, and max\\_cost\\_usd is $1.00. A person picks.");
+    expect(status).toContain("Pick one: `/orch pick t1/a1` · `/orch pick t1/a2`");
   });
 
   it("does not judge a single candidate, and says so", async () => {

@@ -129,7 +129,7 @@ describe("caps", () => {
     await comment(h, 11, "/orch retry");
     expect((await runOf(h, 11)).tasks[0]!.attempts).toHaveLength(2);
     expect(h.github.repliesOn(11).at(-1)!.body).toContain(
-      "this run's attempts have reported $1.20 of usage, and `max_cost_usd` is $1.00, so no new attempt was started.",
+      "this run's agents have reported $1.20 of usage, and `max_cost_usd` is $1.00, so no new attempt was started.",
     );
     const checkRun = h.github.checkRuns.find((run) => run.external_id === String(attempts[0]!.id))!;
     expect(checkRun.output?.summary).toContain("**Usage:** $0.60 · 1,200 in / 300 out tokens");
