@@ -295,7 +295,7 @@ async function findCapReached(
   return undefined;
 }
 
-/** The usage a run's attempts reported, in US dollars. */
+/** The usage a run's agents reported (its attempts and its councils' judges), in US dollars. */
 export async function spentOn(db: Prisma.TransactionClient | Db, runId: number): Promise<number> {
   const attempts = await db.attempt.aggregate({ where: { task: { runId } }, _sum: { costUsd: true } });
   const judges = await db.task.aggregate({ where: { runId }, _sum: { judgeCostUsd: true } });
