@@ -72,7 +72,7 @@ async function main(): Promise<void> {
     heartbeat: () => orch?.lastHeartbeat(),
     log: consoleLog,
   });
-  const serve = { routes: createOpsRoutes({ health, registry }), onGitHubError: metrics.githubRequestFailed };
+  const serve = { routes: createOpsRoutes({ health, registry, metricsToken: settings.metricsToken }), onGitHubError: metrics.githubRequestFailed };
   await (settings.role === "worker" ? serveWorker(app, serve) : serveApp(app, serve));
 
   const shutdown = async (signal: string) => {

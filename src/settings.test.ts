@@ -166,6 +166,15 @@ describe("readSettings", () => {
     expect(readSettings({}, cwd).pageSecret).toBeUndefined();
   });
 
+  it("reads ORCH_METRICS_TOKEN, and refuses one that is short or has a space", () => {
+    expect(readSettings({}, cwd).metricsToken).toBeUndefined();
+    expect(readSettings({ ORCH_METRICS_TOKEN: ` ${"m".repeat(40)} ` }, cwd).metricsToken).toBe("m".repeat(40));
+    expect(configErrorFor({ ORCH_METRICS_TOKEN: "hunter2" }).message).toBe(
+      "ORCH_METRICS_TOKEN: expected at least 32 printable characters without spaces (e.g. the output of `openssl rand -hex 32`), the token Prometheus sends as `Authorization: Bearer …`; it has 7. Or leave it unset, and keep /metrics to your network.",
+    );
+    expect(configErrorFor({ ORCH_METRICS_TOKEN: `${"a".repeat(20)} ${"b".repeat(20)}` }).message).toContain("it has 41 and a space.");
+  });
+
   it("refuses a short ORCH_PAGE_SECRET", () => {
     expect(configErrorFor({ ORCH_PAGE_SECRET: "hunter2" }).message).toBe(
       "ORCH_PAGE_SECRET: expected at least 32 random characters (e.g. the output of `openssl rand -hex 32`), the same on every host; it has 7. Or leave it unset: the GitHub App's private key then signs the page links.",

@@ -33,6 +33,8 @@ export interface Settings {
   publicUrl: string | undefined;
   /** What signs the attempt pages' tokens: from ORCH_PAGE_SECRET, else the GitHub App's private key; undefined without either (setup mode). */
   pageSecret: Buffer | undefined;
+  /** ORCH_METRICS_TOKEN: the bearer token `GET /metrics` asks for; undefined: /metrics is open (keep it to your network). */
+  metricsToken: string | undefined;
 }
 
 export type Role = HostRole;
@@ -68,10 +70,22 @@ export function readSettings(env: NodeJS.ProcessEnv, cwd = process.cwd()): Setti
     role: readRole(env, databaseProvider),
     publicUrl: readPublicUrl(env),
     pageSecret: readPageSecret(env, cwd),
+    metricsToken: readMetricsToken(env),
   };
 }
 
-/** At least this long, so the secret is not guessable from a short word. */
+function readMetricsToken(env: NodeJS.ProcessEnv): string | undefined {
+  const token = env.ORCH_METRICS_TOKEN?.trim();
+  if (!token) return undefined;
+  if (token.length < MIN_PAGE_SECRET || !/^[\x21-\x7e]+$/.test(token)) {
+    throw new ConfigError("ORCH_METRICS_TOKEN", [
+      `ORCH_METRICS_TOKEN: expected at least ${MIN_PAGE_SECRET} printable characters without spaces (e.g. the output of \`openssl rand -hex 32\`), the token Prometheus sends as \`Authorization: Bearer …\`; it has ${token.length}${/\s/.test(token) ? " and a space" : ""}. Or leave it unset, and keep /metrics to your network.`,
+    ]);
+  }
+  return token;
+}
+
+/** At least this long, so a secret (the page links', the metrics token) is not guessable from a short word. */
 const MIN_PAGE_SECRET = 32;
 
 function readPageSecret(env: NodeJS.ProcessEnv, cwd: string): Buffer | undefined {

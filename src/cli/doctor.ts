@@ -67,7 +67,7 @@ export async function runDoctor(io: DoctorIo): Promise<number> {
           fix: `set it to the GitHub App's webhook secret in .env (registering the app through \`npm start\` and ${setupUrl} writes it)`,
         },
   );
-  report(await checkPublicUrl(env));
+  for (const result of await checkPublicUrl(env)) report(result);
 
   let settings: Settings | undefined;
   try {
@@ -248,7 +248,30 @@ async function checkApp(env: NodeJS.ProcessEnv, cwd: string, setupUrl: string): 
 }
 
 /** ORCH_PUBLIC_URL: where GitHub's links and webhooks reach orch; read here from the environment directly. */
-async function checkPublicUrl(env: NodeJS.ProcessEnv): Promise<CheckResult> {
+async function checkPublicUrl(env: NodeJS.ProcessEnv): Promise<CheckResult[]> {
+  const health = await checkPublicHealth(env);
+  if (health.status !== "ok" || !env.ORCH_PUBLIC_URL) return [health];
+  return [health, await checkPublicMetrics(env.ORCH_PUBLIC_URL.trim())];
+}
+
+/** /metrics names hosts and agents: behind ORCH_PUBLIC_URL it should ask for ORCH_METRICS_TOKEN (or the proxy should keep it in). */
+async function checkPublicMetrics(publicUrl: string): Promise<CheckResult> {
+  const metrics = new URL("metrics", publicUrl.endsWith("/") ? publicUrl : `${publicUrl}/`);
+  try {
+    const response = await fetch(metrics, { signal: AbortSignal.timeout(NETWORK_TIMEOUT_MS), redirect: "manual" });
+    await response.body?.cancel();
+    if (response.status !== 200) return { status: "ok", text: `ORCH_PUBLIC_URL's /metrics is not open to anyone (it answered ${response.status})` };
+    return {
+      status: "warn",
+      text: `ORCH_PUBLIC_URL's ${metrics.href} answers anyone (it names hosts and agents)`,
+      fix: "set ORCH_METRICS_TOKEN (`openssl rand -hex 32`) and give Prometheus the same as its bearer token, or keep /metrics in at the proxy",
+    };
+  } catch {
+    return { status: "ok", text: "ORCH_PUBLIC_URL's /metrics does not answer from here" };
+  }
+}
+
+async function checkPublicHealth(env: NodeJS.ProcessEnv): Promise<CheckResult> {
   const raw = env.ORCH_PUBLIC_URL?.trim();
   const fix = "set ORCH_PUBLIC_URL in .env to the address GitHub and browsers reach orch at, like https://orch.example.com (check runs link to its attempt pages)";
   // Optional: without it, check runs and the status comment link the thread instead of the attempt page.

@@ -9,6 +9,7 @@ const SECRET_VALUE_NAMES = [
   "WEBHOOK_SECRET",
   "GITHUB_CLIENT_SECRET",
   "ORCH_PAGE_SECRET",
+  "ORCH_METRICS_TOKEN",
   "GITHUB_TOKEN",
   "GH_TOKEN",
   "GH_ENTERPRISE_TOKEN",
@@ -23,7 +24,7 @@ const SECRET_VALUE_NAMES = [
  *   must not throw). Besides each value as given, the forms Probot turns it
  *   into (base64 decoded, `\n` escapes unescaped, a one-line PEM wrapped at
  *   64 characters), since those are what a stack trace or a dump would show;
- * - `WEBHOOK_SECRET`, `GITHUB_CLIENT_SECRET`, `ORCH_PAGE_SECRET`, `GITHUB_TOKEN`, `GH_TOKEN` and
+ * - `WEBHOOK_SECRET`, `GITHUB_CLIENT_SECRET`, `ORCH_PAGE_SECRET`, `ORCH_METRICS_TOKEN`, `GITHUB_TOKEN`, `GH_TOKEN` and
  *   the enterprise token variables, when set;
  * - the password in `databaseUrl` and in `DATABASE_URL`, both as written
  *   and percent-decoded;

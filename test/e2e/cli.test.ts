@@ -269,6 +269,8 @@ describe("orch's command line beside a running orch", () => {
     expect(good.stdout).toContain("✓ GitHub (http://");
     expect(good.stdout).toContain(`accepts the app's credentials: orch-test (APP_ID 123)`);
     expect(good.stdout).toContain(`✓ ORCH_PUBLIC_URL ${app.url} answers /healthz`);
+    // This app has no ORCH_METRICS_TOKEN: a warning with its fix, not a failure.
+    expect(good.stdout).toContain(`! ORCH_PUBLIC_URL's ${app.url}/metrics answers anyone (it names hosts and agents)`);
     expect(good.stdout).toContain("is reachable and migrated");
     expect(good.code).toBe(0);
 

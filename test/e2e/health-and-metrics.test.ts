@@ -1,7 +1,7 @@
 /**
  * /healthz and /metrics of the real app (`node --import tsx src/main.ts`,
  * test/helpers/app-process.ts), read over HTTP as a supervisor and a
- * Prometheus server would: after one dispatch runs to its end, the scrape
+ * Prometheus server with ORCH_METRICS_TOKEN would: after one dispatch runs to its end, the scrape
  * shows the attempt in the database's counts, its duration and its
  * workspace's allocation, and the GitHub error the fake answered on the way.
  */
@@ -12,13 +12,14 @@ import { serveFakeGitHub, type FakeGitHubServer } from "../fakes/github-server.j
 import { APP_OWNER, APP_REPO, cleanupApp, prepareApp, startApp, type AppProcess, type AppSetup } from "../helpers/app-process.js";
 
 const target = { owner: APP_OWNER, repo: APP_REPO };
+const METRICS_TOKEN = "scrape-".repeat(6);
 let server: FakeGitHubServer;
 let setup: AppSetup;
 let app: AppProcess;
 
 beforeAll(async () => {
   server = await serveFakeGitHub(new FakeGitHub(APP_OWNER, APP_REPO));
-  setup = await prepareApp({ github: server, agents: { quick: "short-work.sh" }, env: { ORCH_GITHUB_THROTTLE: "off" } });
+  setup = await prepareApp({ github: server, agents: { quick: "short-work.sh" }, env: { ORCH_GITHUB_THROTTLE: "off", ORCH_METRICS_TOKEN: METRICS_TOKEN } });
   app = await startApp(setup);
 });
 afterAll(async () => {
@@ -27,7 +28,7 @@ afterAll(async () => {
 });
 
 async function scrape(): Promise<{ status: number; type: string | null; text: string }> {
-  const response = await fetch(`${app.url}/metrics`);
+  const response = await fetch(`${app.url}/metrics`, { headers: { authorization: `Bearer ${METRICS_TOKEN}` } });
   return { status: response.status, type: response.headers.get("content-type"), text: await response.text() };
 }
 
@@ -39,6 +40,13 @@ function samples(text: string, name: string): string[] {
 describe("health and metrics, whole app", () => {
   beforeEach(() => {
     onTestFailed(() => void process.stderr.write(`--- orch output ---\n${app.output()}\n`));
+  });
+
+  it("serves /metrics only to the bearer of ORCH_METRICS_TOKEN", async () => {
+    const refused = await fetch(`${app.url}/metrics`);
+    expect(refused.status).toBe(401);
+    expect(await refused.text()).not.toContain("orch_");
+    expect((await scrape()).status).toBe(200);
   });
 
   it("answers /healthz with 200 ok, and the checks as JSON when asked", async () => {
