@@ -15,7 +15,7 @@ import { getAttemptFiles } from "./attempt-files.js";
 import type { Background } from "./background.js";
 import type { AttemptButtons, GitHubFactory } from "./ports.js";
 import { StatusReporter } from "./status-reporter.js";
-import { VERIFY_TAIL } from "./steps/run-verify.js";
+import { readVerifyTail } from "./steps/run-verify.js";
 
 const LOG_TAIL = { maxLines: 60, maxBytes: 16 * 1024 };
 
@@ -24,7 +24,7 @@ export class AttemptReporter {
 
   constructor(
     private readonly deps: {
-      store: Pick<Store, "updateAttempt"> & ConstructorParameters<typeof StatusReporter>[0]["store"];
+      store: Pick<Store, "updateAttempt" | "findVerifyTail"> & ConstructorParameters<typeof StatusReporter>[0]["store"];
       github: GitHubFactory;
       buttons: AttemptButtons;
       /** This host's id, for the turns to publish status comments (status-reporter.ts). */
@@ -137,7 +137,7 @@ export class AttemptReporter {
   private async buildView(context: AttemptContext): Promise<CheckRunView> {
     const files = getAttemptFiles(this.deps.home, context.attempt.id);
     const logTail = await readLogTail(files.logFile, LOG_TAIL);
-    const verifyTail = context.attempt.verifyState === null ? "" : await readLogTail(files.verifyLogFile, VERIFY_TAIL);
+    const verifyTail = context.attempt.verifyState === null ? "" : ((await readVerifyTail({ home: this.deps.home, store: this.deps.store }, context.attempt.id)) ?? "");
     return renderCheckRun({ context, logTail, verifyTail, now: new Date(), actions: this.deps.buttons.actionsFor(context.attempt) });
   }
 }

@@ -44,7 +44,7 @@ import { getAttemptFiles } from "./attempt-files.js";
 import type { PipelineDeps } from "./deps.js";
 import type { PickResult } from "./pick-attempt.js";
 import { prepareAgentFiles, runAgentProcess } from "./steps/run-agent.js";
-import { VERIFY_TAIL } from "./steps/run-verify.js";
+import { readVerifyTail } from "./steps/run-verify.js";
 
 /** How much of each candidate's diff the judge reads. */
 export const CANDIDATE_DIFF_MAX_BYTES = 256 * 1024;
@@ -216,15 +216,16 @@ async function writeCandidateFiles(deps: JudgeDeps, params: { thread: ThreadReco
       .then(({ text, isCut }) => (isCut ? `${text}\n[orch: the rest of this diff, past ${CANDIDATE_DIFF_MAX_BYTES / 1024} KiB, is left out]\n` : text))
       .catch(() => "[orch: this candidate's diff could not be read on this host]\n");
     await fs.writeFile(path.join(dir, `candidate-${k}.diff`), await clean(diff), { mode: 0o600 });
-    await fs.writeFile(path.join(dir, `candidate-${k}.verify.txt`), await clean(await describeVerify({ home, attempt, hasVerify: params.run.verify !== null })), { mode: 0o600 });
+    await fs.writeFile(path.join(dir, `candidate-${k}.verify.txt`), await clean(await describeVerify(deps, { attempt, hasVerify: params.run.verify !== null })), { mode: 0o600 });
   }
 }
 
-async function describeVerify(params: { home: string; attempt: AttemptRecord; hasVerify: boolean }): Promise<string> {
+async function describeVerify(deps: Pick<JudgeDeps, "home" | "store">, params: { attempt: AttemptRecord; hasVerify: boolean }): Promise<string> {
   const { attempt } = params;
   if (!params.hasVerify || attempt.verifyState === null) return "verify: not run (the repository has no verify command)\n";
   const state = { passed: "passed", failed: "failed", timed_out: "timed out" }[attempt.verifyState];
-  const tail = await readLogTail(getAttemptFiles(params.home, attempt.id).verifyLogFile, VERIFY_TAIL).catch(() => undefined);
+  // Another worker may have run it: its copy in the database (PostgreSQL).
+  const tail = await readVerifyTail(deps, attempt.id).catch(() => undefined);
   const output = tail === undefined ? "(its output is not on this host)" : printedLines(tail).join("\n").trim();
   return `verify: ${state}\n\nThe end of its output:\n${output || "(none)"}\n`;
 }

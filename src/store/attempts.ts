@@ -189,6 +189,17 @@ export async function recordLogTail(db: Db, params: { attemptId: number; logTail
   await db.attempt.update({ where: { id: params.attemptId }, data: { logTail: params.logTail }, select: { id: true } });
 }
 
+/** The end of the attempt's verify output as its host copied it (recordVerifyTail); null: none copied. */
+export async function findVerifyTail(db: Db, attemptId: number): Promise<string | null> {
+  const row = await db.attempt.findUnique({ where: { id: attemptId }, select: { verifyTail: true } });
+  return row?.verifyTail ?? null;
+}
+
+/** Copies the end of an attempt's verify output (already redacted) for hosts that do not have the file. */
+export async function recordVerifyTail(db: Db, params: { attemptId: number; verifyTail: string }): Promise<void> {
+  await db.attempt.update({ where: { id: params.attemptId }, data: { verifyTail: params.verifyTail }, select: { id: true } });
+}
+
 export async function updateAttempt(db: Db, params: { attemptId: number; progress: AttemptProgress }): Promise<void> {
   await db.attempt.update({ where: { id: params.attemptId }, data: toData(params.progress) });
 }

@@ -150,9 +150,10 @@ export interface OpenDbOptions {
 
 /**
  * Columns no query reads unless it asks for them: an attempt's copied log
- * tail is kilobytes, wanted only by the attempt page (attempts.ts findLogTail).
+ * and verify tails are kilobytes, wanted only where the files are on another
+ * host (attempts.ts findLogTail, findVerifyTail).
  */
-const OMITTED = { attempt: { logTail: true } } as const;
+const OMITTED = { attempt: { logTail: true, verifyTail: true } } as const;
 
 /** Opens a client on `url`. The schema must already be migrated (see migrateDatabase). */
 export async function openDb(url: string, options: OpenDbOptions = {}): Promise<Db> {

@@ -46,6 +46,8 @@ export function createStore(params: { db: Db; provider: Provider; onQueued?: att
     updateAttempt: bind(attempts.updateAttempt),
     findLogTail: bind(attempts.findLogTail),
     recordLogTail: bind(attempts.recordLogTail),
+    findVerifyTail: bind(attempts.findVerifyTail),
+    recordVerifyTail: bind(attempts.recordVerifyTail),
     transitionWorkspace: bind(attempts.transitionWorkspace),
     createNextAttempt: (p: Omit<Parameters<typeof attempts.createNextAttempt>[1], "onQueued">) => attempts.createNextAttempt(db, { ...p, onQueued }),
     countQueued: bind(attempts.countQueued),

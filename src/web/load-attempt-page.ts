@@ -5,9 +5,8 @@
  * prompt split into orch's text and the untrusted text it fenced, and a
  * council task's comparison.
  */
-import { readLogTail } from "../agents/log-tail.js";
 import { getAttemptFiles } from "../pipeline/attempt-files.js";
-import { VERIFY_TAIL } from "../pipeline/steps/run-verify.js";
+import { readVerifyTail } from "../pipeline/steps/run-verify.js";
 import { buildCouncilComparison, type CouncilComparison } from "../render/council-comparison.js";
 import type { Redactor } from "../secrets/redactor.js";
 import type { AttemptContext } from "../store/records.js";
@@ -42,7 +41,7 @@ export interface AttemptPageData {
 }
 
 export async function loadAttemptPage(
-  deps: { store: Pick<Store, "findAttemptContext" | "findRun" | "findLogTail">; home: string; host: string; redactor: Redactor; secret: Buffer },
+  deps: { store: Pick<Store, "findAttemptContext" | "findRun" | "findLogTail" | "findVerifyTail">; home: string; host: string; redactor: Redactor; secret: Buffer },
   params: { attemptId: number; now?: Date },
 ): Promise<AttemptPageData | undefined> {
   const { store, home, host, redactor, secret } = deps;
@@ -56,7 +55,7 @@ export async function loadAttemptPage(
   const copied = isLocal ? null : await store.findLogTail(attemptId);
   const tail = isLocal ? await readLogTailAt(files.logFile, PAGE_LOG_TAIL) : { lines: copied === null ? [] : copied.split("\n"), end: 0 };
   const logLines = tail.lines.length ? (await redactor.redact(tail.lines.join("\n"))).split("\n") : [];
-  const verifyTail = isLocal && context.attempt.verifyState !== null ? await redactor.redact(await readLogTail(files.verifyLogFile, VERIFY_TAIL)) : "";
+  const verifyTail = context.attempt.verifyState !== null ? await redactor.redact((await readVerifyTail({ home, store }, attemptId)) ?? "") : "";
   let council: AttemptPageData["council"];
   if (context.task.mode === "council") {
     const run = await store.findRun({ threadId: context.thread.id, runId: context.run.id });

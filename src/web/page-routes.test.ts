@@ -45,9 +45,11 @@ function put(record: AttemptRecord, mode: "change" | "council" = "change"): void
 /** What the council's judge said, when a test sets it. */
 let councilJudge: TaskRecord["judge"] = NO_COUNCIL_JUDGE;
 const copiedTails = new Map<number, string>();
+const copiedVerifyTails = new Map<number, string>();
 const store = {
   findAttemptContext: async (id: number) => contexts.get(id),
   findLogTail: async (id: number) => copiedTails.get(id) ?? null,
+  findVerifyTail: async (id: number) => copiedVerifyTails.get(id) ?? null,
   findRun: async () => {
     const attempts = [...contexts.values()].filter((c) => c.task.mode === "council").map((c) => c.attempt);
     const first = [...contexts.values()].find((c) => c.task.mode === "council")!;
@@ -65,6 +67,8 @@ beforeAll(async () => {
   put(attempt({ prompt, verifyState: "failed", autoRetry: 1, autoRetryLimit: 2, costUsd: 0.42, inputTokens: 1200, outputTokens: 300 }));
   put(attempt({ id: 8, host: "worker-2" }));
   put(attempt({ id: 9, host: "worker-3" }));
+  put(attempt({ id: 11, host: "worker-3", state: "failed", verifyState: "failed", endedAt: new Date("2026-12-01T11:58:35Z") }));
+  copiedVerifyTails.set(11, `FAIL dates.test.ts on worker-3\nAPI_KEY=${KNOWN_SECRET}`);
   put(attempt({ id: 10, state: "succeeded", pullRequestNumber: 5, pullRequestUrl: "javascript:alert(1)", headSha: "c".repeat(40), branch: 'orch/"><script>x</script>' }));
   copiedTails.set(9, `step 1 on worker-3\nexport API_KEY=${KNOWN_SECRET}`);
   put(attempt({ id: 20, taskId: 4, number: 1, state: "succeeded", headSha: "b".repeat(40), endedAt: new Date("2026-12-01T11:59:05Z"), diffStat: "2 files, +10 −1", summary: "Fixed <it>" }), "council");
@@ -164,6 +168,12 @@ describe("the attempt page", () => {
     } finally {
       contexts.set(9, running);
     }
+  });
+
+  it("shows the verify output another host copied, redacted", async () => {
+    const body = await (await page(11)).text();
+    expect(body).toContain("FAIL dates.test.ts on worker-3\nAPI_KEY=[redacted]");
+    expect(body).not.toContain(KNOWN_SECRET);
   });
 
   it("says where the log is for an attempt another host ran and copied nothing of", async () => {

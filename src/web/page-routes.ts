@@ -30,7 +30,7 @@ const ROUTE = /^\/attempts\/([1-9][0-9]{0,14})(\/events)?$/;
 const MAX_STREAMS = 100;
 
 export interface PageDeps {
-  store: Pick<Store, "findAttemptContext" | "findRun" | "findLogTail">;
+  store: Pick<Store, "findAttemptContext" | "findRun" | "findLogTail" | "findVerifyTail">;
   /** ORCH_HOME, where this host keeps its attempts' logs. */
   home: string;
   /** This host's id: only its own attempts' logs are on its disk. */

@@ -3,7 +3,8 @@
  * worker, whose disk holds the log, and the page is opened on the web host.
  * The worker copies the log's redacted tail into the database
  * (pipeline/log-mirror.ts); the web host's page shows it and its live stream
- * sends it again as it changes, until the attempt ends.
+ * sends it again as it changes, until the attempt ends; then the page shows
+ * the verify output the worker copied.
  */
 import fs from "node:fs";
 import path from "node:path";
@@ -52,6 +53,8 @@ describe("the attempt page of an attempt on another host", () => {
   it("shows the log tail the worker copied and follows it live to the end", async () => {
     onTestFailed(() => void process.stderr.write(`${clusterOutput(cluster)}\n`));
     cluster.github.threads.set(60, { state: "open", title: "Week dates", body: "Parse 2026-W49-2" });
+    // Its output is not its command's text, which the page shows too.
+    cluster.github.repoConfig = ["verify:", `  run: "printf 'verify %s on the worker\\\\n' ran"`].join("\n");
     await web.deliver("issue_comment", issueCommentCreated({ owner: APP_OWNER, repo: APP_REPO, number: 60, body: "/orch dispatch", title: "Week dates", issueBody: "Parse 2026-W49-2" }));
     const pageUrl = await waitFor(() => cluster.github.checkRuns[0]?.details_url, "the check run");
     const attemptId = Number(/\/attempts\/(\d+)/.exec(pageUrl)![1]);
@@ -79,5 +82,10 @@ describe("the attempt page of an attempt on another host", () => {
     expect(events).toContain("Running the tests: 48 passed, 0 failed");
     expect(events).toContain("All done: the change is ready for review");
     expect(events).toMatch(/event: state\ndata: \{"state":"succeeded"[^]*event: end/);
+
+    // Its verify ran on the worker too: the web host's page shows the output the worker copied.
+    const ended = await (await fetch(onWeb)).text();
+    expect(ended).toContain("verify ran on the worker");
+    expect(fs.existsSync(getAttemptFiles(homeOf(cluster, "web-1"), attemptId).verifyLogFile)).toBe(false);
   });
 });

@@ -7,16 +7,29 @@
  * leaves in the worktree is not pushed: orch committed the agent's work
  * before it ran.
  */
+import { existsSync } from "node:fs";
 import fs from "node:fs/promises";
 import { readLogTail } from "../../agents/log-tail.js";
 import { buildAgentEnv, startAgent, type AgentExit } from "../../agents/runner.js";
 import type { AttemptContext, VerifySettings, VerifyState } from "../../store/records.js";
+import type { Store } from "../../store/store.js";
 import { formatDuration } from "../../duration.js";
 import { getAttemptFiles } from "../attempt-files.js";
 import type { PipelineDeps } from "../deps.js";
 import { buildSandboxedArgv, toPaths, toRealPaths } from "./run-agent.js";
 
 export const VERIFY_TAIL = { maxLines: 40, maxBytes: 8 * 1024 };
+
+/**
+ * The end of an attempt's verify output: from its file when this host ran
+ * it, else the copy its host wrote to the database (PostgreSQL); undefined
+ * when neither is here.
+ */
+export async function readVerifyTail(deps: { home: string; store: Pick<Store, "findVerifyTail"> }, attemptId: number): Promise<string | undefined> {
+  const file = getAttemptFiles(deps.home, attemptId).verifyLogFile;
+  if (existsSync(file)) return readLogTail(file, VERIFY_TAIL);
+  return (await deps.store.findVerifyTail(attemptId)) ?? undefined;
+}
 
 export interface VerifyOutcome {
   state: VerifyState | "cancelled";
@@ -27,7 +40,7 @@ export interface VerifyOutcome {
 }
 
 export async function runVerify(
-  deps: Pick<PipelineDeps, "config" | "home" | "env" | "sandbox" | "redactor" | "cache">,
+  deps: Pick<PipelineDeps, "config" | "home" | "env" | "sandbox" | "redactor" | "cache" | "store">,
   params: { context: AttemptContext; worktreePath: string; settings: VerifySettings; signal: AbortSignal },
 ): Promise<VerifyOutcome> {
   const { config, home, env, redactor } = deps;
@@ -76,6 +89,8 @@ export async function runVerify(
   });
   const exit = await running.exited;
   const tail = await readLogTail(files.verifyLogFile, VERIFY_TAIL);
+  // Hosts sharing PostgreSQL: the page and a council's judge may be on another host (readVerifyTail).
+  if (deps.store.provider === "postgresql") await deps.store.recordVerifyTail({ attemptId: attempt.id, verifyTail: tail });
   return { ...judge(exit, settings), tail };
 }
 
