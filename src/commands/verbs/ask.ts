@@ -10,8 +10,7 @@ import { isValidAgentName } from "../grammar/names.js";
 import { badAgentName, tooManyWords } from "../grammar/shared.js";
 import { refused, silent } from "../outcome.js";
 import { defineVerb } from "../verb.js";
-import { resolveBase } from "./dispatch.js";
-import { runCaps, upsertRequestThread } from "./new-run.js";
+import { prepareRun } from "./new-run.js";
 import { agentListing } from "./words.js";
 
 export interface AskCommand {
@@ -45,20 +44,14 @@ export const askVerb = defineVerb<AskCommand>({
     const { request, repoConfig } = verbRequest;
     const agent = command.agent ?? repoConfig.defaultAgent ?? config.defaultAgent;
     if (!config.agents[agent]) return refused({ kind: "unknown_agent", agent, agents: agentListing(config) });
-    const { baseRef, prBase } = await resolveBase(verbRequest);
-    const thread = await upsertRequestThread(deps, verbRequest);
+    const { thread, head } = await prepareRun(deps, verbRequest);
     const prompt = buildQuestionPrompt({
       thread: { ...request.thread, owner: request.owner, repo: request.repo },
       requestedBy: request.sender,
       question: command.question,
     });
     await store.createRun({
-      threadId: thread.id,
-      requestedBy: request.sender,
-      baseRef,
-      prBase,
-      draft: repoConfig.draftPullRequests,
-      ...runCaps(config, repoConfig),
+      ...head,
       // The branch name is the worktree's inside orch's cache; a question never pushes it.
       tasks: [{ key: "t1", mode: "ask", prompt, agent, branch: buildBranchName({ threadNumber: thread.number, taskKey: "t1", attemptNumber: 1 }) }],
     });

@@ -13,8 +13,7 @@ import { isValidAgentName } from "../grammar/names.js";
 import { badAgentName } from "../grammar/shared.js";
 import { refused, silent } from "../outcome.js";
 import { defineVerb } from "../verb.js";
-import { resolveBase } from "./dispatch.js";
-import { runCaps, upsertRequestThread } from "./new-run.js";
+import { prepareRun, runCaps } from "./new-run.js";
 import { agentListing } from "./words.js";
 
 /** Attempts one council may run: two to compare, five at most. */
@@ -72,8 +71,7 @@ export const councilVerb = defineVerb<CouncilCommand>({
     const caps = runCaps(config, repoConfig);
     const { maxAttemptsPerTask } = caps;
     if (agents.length > maxAttemptsPerTask) return refused({ kind: "council_too_big", size: agents.length, limit: maxAttemptsPerTask });
-    const { baseRef, prBase } = await resolveBase(verbRequest);
-    const thread = await upsertRequestThread(deps, verbRequest);
+    const { thread, head } = await prepareRun(deps, verbRequest, caps);
     const instructions = [
       command.instructions,
       `Other agents work on this same task at the same time, each in its own checkout; a maintainer compares the results and picks one.`,
@@ -83,12 +81,7 @@ export const councilVerb = defineVerb<CouncilCommand>({
     const prompt = buildTaskPrompt({ thread: { ...request.thread, owner: request.owner, repo: request.repo }, requestedBy: request.sender, instructions });
     const branch = (attemptNumber: number) => buildBranchName({ threadNumber: thread.number, taskKey: "t1", attemptNumber });
     await store.createRun({
-      threadId: thread.id,
-      requestedBy: request.sender,
-      baseRef,
-      prBase,
-      draft: repoConfig.draftPullRequests,
-      ...caps,
+      ...head,
       verify: repoConfig.verify && { ...repoConfig.verify, maxAutoRetries: 0 },
       tasks: [
         {

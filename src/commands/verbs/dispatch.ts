@@ -10,8 +10,8 @@ import { isValidAgentName } from "../grammar/names.js";
 import { parseTaskList, type TaskListItem } from "../grammar/task-list.js";
 import { badAgentName, tooManyWords } from "../grammar/shared.js";
 import { refused, silent } from "../outcome.js";
-import { defineVerb, type VerbRequest } from "../verb.js";
-import { runCaps, upsertRequestThread } from "./new-run.js";
+import { defineVerb } from "../verb.js";
+import { prepareRun } from "./new-run.js";
 import { agentListing } from "./words.js";
 
 export interface DispatchCommand {
@@ -46,19 +46,13 @@ export const dispatchVerb = defineVerb<DispatchCommand>({
     if (!config.agents[agent]) return refused({ kind: "unknown_agent", agent, agents: agentListing(config) });
     const list = command.instructions !== undefined && repoConfig.taskLists ? parseTaskList(command.instructions) : { kind: "none" as const };
     if (list.kind === "invalid") return refused({ kind: "bad_task_list", problem: list.problem });
-    const { baseRef, prBase } = await resolveBase(verbRequest);
     const promptFor = (instructions: string | undefined) =>
       buildTaskPrompt({ thread: { ...request.thread, owner: request.owner, repo: request.repo }, requestedBy: request.sender, instructions });
     const items: TaskListItem[] = list.kind === "list" ? list.items : [{ key: "t1", text: "", after: [] }];
-    const thread = await upsertRequestThread(deps, verbRequest);
+    // Caps and verify as the default branch says now, within the server's ceiling: a later change of the file does not move this run.
+    const { thread, head } = await prepareRun(deps, verbRequest);
     await store.createRun({
-      threadId: thread.id,
-      requestedBy: request.sender,
-      baseRef,
-      prBase,
-      draft: repoConfig.draftPullRequests,
-      // As the default branch says now, within the server's ceiling: a later change of the file does not move this run.
-      ...runCaps(config, repoConfig),
+      ...head,
       verify: repoConfig.verify && { ...repoConfig.verify, maxAutoRetries: Math.min(repoConfig.verify.maxAutoRetries, config.limits.maxAutoRetries) },
       tasks: items.map((item) => ({
         key: item.key,
@@ -86,15 +80,4 @@ function taskInstructions(context: string, items: readonly TaskListItem[], item:
   ].join("\n");
 }
 
-/** Where a run's attempts start from and which branch their pull requests target. */
-export async function resolveBase({ request, github }: VerbRequest): Promise<{ baseRef: string; prBase: string }> {
-  if (request.thread.kind === "issue") {
-    return { baseRef: `refs/heads/${request.defaultBranch}`, prBase: request.defaultBranch };
-  }
-  // A pull request: start from its head (GitHub keeps refs/pull/N/head, forks included) and
-  // propose the work back to its head branch, or to its base when the head lives in a fork.
-  const pr = await github.getPullRequest();
-  const isSameRepo = pr.headRepoFullName?.toLowerCase() === `${request.owner}/${request.repo}`.toLowerCase();
-  return { baseRef: `refs/pull/${request.thread.number}/head`, prBase: isSameRepo ? pr.headRef : pr.baseRef };
-}
 
