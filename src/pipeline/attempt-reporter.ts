@@ -4,6 +4,7 @@
  * runs, so the pipeline, cancel, cleanup and recovery report alike; what
  * GitHub refused is recorded as unreported and made again by reconcile.
  */
+import { existsSync } from "node:fs";
 import type { Logger } from "pino";
 import { readLogTail } from "../agents/log-tail.js";
 import { renderCheckRun, type CheckRunView } from "../render/check-run.js";
@@ -24,7 +25,7 @@ export class AttemptReporter {
 
   constructor(
     private readonly deps: {
-      store: Pick<Store, "updateAttempt" | "findVerifyTail"> & ConstructorParameters<typeof StatusReporter>[0]["store"];
+      store: Pick<Store, "updateAttempt" | "findLogTail" | "findVerifyTail"> & ConstructorParameters<typeof StatusReporter>[0]["store"];
       github: GitHubFactory;
       buttons: AttemptButtons;
       /** This host's id, for the turns to publish status comments (status-reporter.ts). */
@@ -135,9 +136,21 @@ export class AttemptReporter {
   }
 
   private async buildView(context: AttemptContext): Promise<CheckRunView> {
-    const files = getAttemptFiles(this.deps.home, context.attempt.id);
-    const logTail = await readLogTail(files.logFile, LOG_TAIL);
+    const logTail = await this.readLog(context.attempt.id);
     const verifyTail = context.attempt.verifyState === null ? "" : ((await readVerifyTail({ home: this.deps.home, store: this.deps.store }, context.attempt.id)) ?? "");
     return renderCheckRun({ context, logTail, verifyTail, now: new Date(), actions: this.deps.buttons.actionsFor(context.attempt) });
+  }
+
+  /**
+   * The end of the attempt's log: its file when this host ran it, else the
+   * tail its host copied to the database (PostgreSQL: a dead host's attempt,
+   * completed here), cut to the check run's size.
+   */
+  private async readLog(attemptId: number): Promise<string> {
+    const { logFile } = getAttemptFiles(this.deps.home, attemptId);
+    if (existsSync(logFile)) return readLogTail(logFile, LOG_TAIL);
+    const lines = ((await this.deps.store.findLogTail(attemptId)) ?? "").split("\n").slice(-LOG_TAIL.maxLines);
+    while (lines.length > 1 && Buffer.byteLength(lines.join("\n")) > LOG_TAIL.maxBytes) lines.shift();
+    return lines.join("\n");
   }
 }

@@ -182,6 +182,7 @@ describe("several hosts on one PostgreSQL", () => {
     const dead = attempt.host!;
     const survivor = dead === W1.id ? W2.id : W1.id;
     await waitFor(() => c.github.statusCommentsOn(1)[0]?.body.includes("running"), "the status comment to show running");
+    const copiedLog: string = await waitFor(async () => (await c.store.findLogTail(attempt.id)) ?? undefined, "the worker's copy of the log");
 
     await apps.get(dead)!.kill();
     // Its sandbox died with it.
@@ -208,6 +209,8 @@ describe("several hosts on one PostgreSQL", () => {
     const checkRun = checkRunOf(c, attempt.id)!;
     expect(checkRun.output?.title).toBe("t1 attempt 1: lost");
     expect(checkRun.output?.summary).toContain(`host ${dead} stopped answering`);
+    // Its log is on the dead host's disk: the check run shows the tail it copied to the database.
+    expect(checkRun.output?.text).toContain(copiedLog.split("\n").at(-1));
     await waitFor(() => c.github.statusCommentsOn(1)[0]?.body.includes("❓ lost"), "the status comment to show lost");
 
     await web.deliver("issue_comment", comment(1, "/orch retry"));
